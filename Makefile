@@ -1,0 +1,91 @@
+# exittop: see README.md. `make demo` and `make check` are the two entry points.
+#
+# Layout of what is built (everything lands in build/, nothing else is written):
+#   build/exits.bpf.o    BPF object (clang -target bpf, CO-RE against vmlinux.h)
+#   build/exits.skel.h   libbpf skeleton (bpftool gen skeleton)
+#   build/exittop        the host CLI
+#   build/exitgen        the workload VMM on /dev/kvm
+#   build/exitcpuid      guest-side reader of the CPUID leaves
+
+BUILD     ?= build
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+KERNELS   ?= 6.1 6.12
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
+CPPFLAGS  += -D_GNU_SOURCE -I$(BUILD) -Ibpf -Iuser
+LDLIBS_EXITTOP := -lbpf -lelf -lz -lncursesw -lm
+
+EXITTOP_SRCS := $(filter-out user/exittop.c,$(wildcard user/*.c))
+EXITGEN_SRCS := $(wildcard exitgen/*.c)
+UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
+UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+.PHONY: all deps clean check test-unit test-host test-testbed demo bench vmlinux testbed-cache
+
+all: $(BUILD)/exittop $(BUILD)/exitgen $(BUILD)/exitcpuid
+
+deps:
+	@scripts/deps.sh build
+
+$(BUILD):
+	@mkdir -p $(BUILD) $(BUILD)/tests
+
+$(BUILD)/exits.bpf.o: bpf/exits.bpf.c bpf/exits.h vmlinux.h | $(BUILD)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I. -Ibpf -c $< -o $@
+
+$(BUILD)/exits.skel.h: $(BUILD)/exits.bpf.o
+	$(BPFTOOL) gen skeleton $< name exits > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/exittop: user/exittop.c $(EXITTOP_SRCS) $(wildcard user/*.h) bpf/exits.h $(BUILD)/exits.skel.h
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) user/exittop.c $(EXITTOP_SRCS) -o $@ $(LDLIBS_EXITTOP)
+
+$(BUILD)/exitgen: $(EXITGEN_SRCS) $(wildcard exitgen/*.h) | $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) $(EXITGEN_SRCS) -o $@ -lpthread
+
+$(BUILD)/exitcpuid: guest/exitcpuid.c user/reasons.c user/reasons.h | $(BUILD)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -static guest/exitcpuid.c user/reasons.c -o $@
+
+# Unit tests (cmocka): each tests/unit/test_X.c links the user/ sources it tests.
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(EXITTOP_SRCS) $(wildcard user/*.h) $(BUILD)/exits.skel.h
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) $< $(EXITTOP_SRCS) -o $@ -lcmocka $(LDLIBS_EXITTOP)
+
+# Regenerate vmlinux.h from the running kernel's BTF (see the comment at its top).
+vmlinux:
+	scripts/gen-vmlinux-h.sh > vmlinux.h.tmp && mv vmlinux.h.tmp vmlinux.h
+
+test-unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+test-host: all
+	tests/host/run.sh
+
+test-testbed: all
+	@scripts/deps.sh testbed
+	tests/testbed/run.sh $(KERNELS)
+
+check:
+	@scripts/deps.sh test testbed
+	$(MAKE) all
+	$(MAKE) test-unit
+	$(MAKE) test-host
+	$(MAKE) test-testbed
+
+demo:
+	@scripts/deps.sh demo
+	$(MAKE) all
+	scripts/demo.sh
+
+bench:
+	@scripts/deps.sh test testbed bench
+	$(MAKE) all
+	bench/run.sh
+
+# Fill the testbed cache (kernels, initramfs) without running anything.
+testbed-cache:
+	@scripts/deps.sh testbed
+	@for k in $(KERNELS); do tests/vm/run --kernel $$k -- true || exit 1; done
+
+clean:
+	rm -rf $(BUILD)
