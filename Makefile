@@ -18,7 +18,7 @@ CPPFLAGS  += -D_GNU_SOURCE -I$(BUILD) -Ibpf -Iuser
 LDLIBS_EXITTOP := -lbpf -lelf -lz -lncursesw -lm
 
 EXITTOP_SRCS := $(filter-out user/exittop.c,$(wildcard user/*.c))
-EXITGEN_SRCS := $(wildcard exitgen/*.c)
+EXITGEN_SRCS := $(wildcard exitgen/*.c exitgen/*.S)
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 

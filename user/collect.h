@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Loads and attaches the BPF programs and turns their maps into snapshots. */
+#ifndef EXITTOP_COLLECT_H
+#define EXITTOP_COLLECT_H
+
+#include "model.h"
+
+struct collector;
+
+struct collect_opts {
+	const uint32_t *pids;	/* trace only these VMM pids; NULL: all */
+	size_t npids;
+	bool verbose;		/* libbpf debug output on stderr */
+};
+
+/*
+ * Load and attach. On failure returns a negative errno and writes a
+ * one-line explanation for the user into err (not root, no KVM
+ * tracepoints, no BTF, ...).
+ */
+int collector_open(struct collector **c, const struct collect_opts *o,
+		   char *err, size_t errlen);
+
+/* Read the maps into s (which the collector owns until the next poll). */
+int collector_poll(struct collector *c, struct snapshot *s);
+
+/* Forget the cumulative figures: totals restart from zero. */
+void collector_reset(struct collector *c);
+
+void collector_close(struct collector *c);
+#endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What one refresh of exittop knows: aggregated exit statistics per
+ * (VM, vCPU, exit reason), cumulative and for the last interval.
+ * The collector (collect.c) fills it from the BPF maps; views, outputs
+ * and the terminal UI only read it.
+ */
+#ifndef EXITTOP_MODEL_H
+#define EXITTOP_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "exits.h"	/* EXITS_HIST_SLOTS, EXITS_ISA_VMX, EXITS_ISA_SVM */
+
+/*
+ * Latency histogram: slot i counts exit-to-entry latencies in
+ * [2^i, 2^(i+1)) ns; slot 0 also holds 0 ns. The last slot is open ended.
+ */
+struct agg {
+	uint64_t count;		/* exits (counted where kvm_exit fires) */
+	uint64_t lat_count;	/* exits whose next entry was seen */
+	uint64_t lat_sum_ns;
+	uint64_t lat_max_ns;
+	uint64_t hist[EXITS_HIST_SLOTS];
+};
+
+struct stat_row {
+	uint32_t pid;		/* VMM process (tgid) */
+	uint32_t vcpu;		/* vcpu_id of the tracepoint */
+	uint32_t reason;	/* raw exit reason (VMX) or exit code (SVM) */
+	uint8_t isa;		/* EXITS_ISA_VMX or EXITS_ISA_SVM */
+	struct agg total;	/* since start or the last reset */
+	struct agg delta;	/* over the last interval */
+};
+
+struct vm_info {
+	uint32_t pid;
+	char name[64];		/* QEMU -name guest=..., else the process name */
+	bool alive;		/* false once the process has exited */
+};
+
+struct snapshot {
+	uint64_t mono_ns;	/* CLOCK_MONOTONIC at the read */
+	double interval_s;	/* seconds covered by the deltas */
+	struct stat_row *rows;
+	size_t nrows;
+	struct vm_info *vms;
+	size_t nvms;
+	uint64_t dropped_total;	/* exits not recorded: a map was full */
+	uint64_t dropped_delta;
+	uint8_t isa;		/* ISA of the rows seen, 0 if none yet */
+};
+
+#endif
