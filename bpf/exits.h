@@ -7,4 +7,35 @@
 #define EXITS_ISA_VMX		1	/* values of kvm_exit's isa field */
 #define EXITS_ISA_SVM		2
 
+/*
+ * Maps of bpf/exits.bpf.c (see docs/bpf-design.md). Plain C types only, so
+ * that this header needs neither vmlinux.h nor <linux/types.h>.
+ */
+#define EXITS_MAX_PIDS		64	/* entries of the pid filter */
+#define EXITS_DEF_KEYS		4096	/* default max_entries of the stats map */
+
+/* stats map key: one row of exittop */
+struct exits_key {
+	unsigned int pid;	/* VMM tgid */
+	unsigned int vcpu;	/* kvm_exit's vcpu_id */
+	unsigned int reason;	/* raw exit_reason */
+	unsigned int isa;	/* EXITS_ISA_VMX / EXITS_ISA_SVM */
+};
+
+/* stats map value (per CPU); same layout as struct agg of user/model.h */
+struct exits_val {
+	unsigned long long count;	/* exits, counted at kvm_exit */
+	unsigned long long lat_count;	/* exits whose next kvm_entry was seen */
+	unsigned long long lat_sum_ns;
+	unsigned long long lat_max_ns;
+	unsigned long long hist[EXITS_HIST_SLOTS];
+};
+
+/* indices of the per-CPU drop counters */
+enum exits_drop {
+	EXITS_DROP_EXIT = 0,	/* exit not counted: stats map full */
+	EXITS_DROP_LAT = 1,	/* latency not measured: no task storage, key gone */
+	EXITS_DROP_MAX = 2,
+};
+
 #endif
