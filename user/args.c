@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Command line parsing with argp, in the style of bcc's libbpf-tools.
+ * argp exits by itself on --help and on errors (with status 64); exittop
+ * promises status 2 for bad usage and tests want to see the result
+ * without losing the process, so we parse with ARGP_NO_EXIT and provide
+ * --help/--usage/--version ourselves.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+
+#define EXITTOP_VERSION "0.1"
+
+enum {
+	OPT_JSON = 0x100,
+	OPT_CSV,
+	OPT_VCPU,
+	OPT_REASON,
+	OPT_VIEW,
+	OPT_HIST,
+	OPT_USAGE,
+};
+
+static const char doc[] =
+"Show which KVM exits guests take, how often and what each costs.\n"
+"\n"
+"exittop traces the kvm_exit and kvm_entry tracepoints with BPF and shows,\n"
+"per exit reason (or per VM, or per vCPU), the number of exits and the\n"
+"latency from each exit to the next entry of the same vCPU. Needs root.\n"
+"\n"
+"Interactive on a terminal; batch (a text table per interval, or --json,\n"
+"or --csv) with -b or when stdout is not a terminal.\n"
+"\n"
+"EXAMPLES:\n"
+"    exittop                      # live, like top\n"
+"    exittop -b -d 2 -n 5         # five text tables, two seconds apart\n"
+"    exittop --json -n 10 -p 1234 # JSON lines for one QEMU process\n"
+"    exittop --view vcpu --reason cpuid\n"
+"    exittop --hist EPT_VIOLATION # latency histogram of one reason\n"
+"\n"
+"SORT KEYS (-s): key (the reason, VM or vCPU), count (also rate, pct), avg,\n"
+"p50, p99, max, time (share of exit-to-entry time). Default: count.\n"
+"\n"
+"OPTIONS:";
+
+static const struct argp_option options[] = {
+	{ "batch", 'b', NULL, 0, "Batch mode: no screen handling, one report per interval", 0 },
+	{ "delay", 'd', "SECONDS", 0, "Interval between updates (default 1; 0.1 to 3600)", 0 },
+	{ "iterations", 'n', "COUNT", 0, "Stop after COUNT updates (default: until interrupted)", 0 },
+	{ "json", OPT_JSON, NULL, 0, "Batch output as JSON lines, one object per interval (see docs/json-schema.md)", 0 },
+	{ "csv", OPT_CSV, NULL, 0, "Batch output as CSV, header once, one row per (pid, vcpu, reason) per interval", 0 },
+	{ "pid", 'p', "PID", 0, "Trace only this VMM process (repeat or comma-separate for several)", 0 },
+	{ "vcpu", OPT_VCPU, "N", 0, "Show only vCPU N (the vcpu_id of the tracepoints)", 0 },
+	{ "reason", OPT_REASON, "NAME|CODE", 0, "Show only this exit reason: a name (any case, e.g. cpuid, EPT_VIOLATION) or a code (10, 0x72)", 0 },
+	{ "view", OPT_VIEW, "MODE", 0, "Group rows by reason (default), vm or vcpu", 0 },
+	{ "hist", OPT_HIST, "REASON", 0, "Latency histogram (log2 buckets) of one exit reason", 0 },
+	{ "sort", 's', "SORTKEY", 0, "Sort column: key, count, avg, p50, p99, max, time", 0 },
+	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf) on stderr", 0 },
+	{ "version", 'V', NULL, 0, "Print the version and exit", -1 },
+	{ "help", '?', NULL, 0, "Give this help list", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
+	{ 0 },
+};
+
+struct parse_ctx {
+	struct args *a;
+	FILE *out;
+	bool exit_ok;
+};
+
+static const struct argp argp_def;
+
+void args_defaults(struct args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->delay_s = 1.0;
+	a->format = OUT_AUTO;
+	a->view = VIEW_REASON;
+	a->sort = SORT_COUNT;
+}
+
+/* A full unsigned decimal (or 0x hex) number that fits in max. */
+static int parse_u64(const char *s, uint64_t max, uint64_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(s, &end, 0);
+	if (errno || *end || x > max)
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
+
+static int add_pids(struct argp_state *st, struct args *a, const char *arg)
+{
+	char buf[256], *save = NULL, *tok;
+
+	if (strlen(arg) >= sizeof(buf)) {
+		argp_error(st, "pid list too long: '%.32s...'", arg);
+		return EINVAL;
+	}
+	strcpy(buf, arg);
+	tok = strtok_r(buf, ",", &save);
+	if (!tok) {
+		argp_error(st, "invalid pid: '%s'", arg);
+		return EINVAL;
+	}
+	for (; tok; tok = strtok_r(NULL, ",", &save)) {
+		uint64_t v;
+
+		if (parse_u64(tok, INT_MAX, &v) || v == 0) {
+			argp_error(st, "invalid pid: '%s'", tok);
+			return EINVAL;
+		}
+		if (a->npids == ARGS_MAX_PIDS) {
+			argp_error(st, "too many pids (at most %d)", ARGS_MAX_PIDS);
+			return EINVAL;
+		}
+		a->pids[a->npids++] = v;
+	}
+	return 0;
+}
+
+static int copy_reason(struct argp_state *st, char *dst, const char *arg, const char *opt)
+{
+	if (!*arg) {
+		argp_error(st, "%s: empty reason", opt);
+		return EINVAL;
+	}
+	if (strlen(arg) >= ARGS_REASON_LEN) {
+		argp_error(st, "%s: reason too long: '%.32s...'", opt, arg);
+		return EINVAL;
+	}
+	strcpy(dst, arg);
+	return 0;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	struct parse_ctx *ctx = st->input;
+	struct args *a = ctx->a;
+	uint64_t v;
+	char *end;
+
+	switch (key) {
+	case 'b':
+		a->batch = true;
+		break;
+	case 'd': {
+		double d;
+
+		errno = 0;
+		d = strtod(arg, &end);
+		if (errno || end == arg || *end || !isfinite(d) || d < 0.1 || d > 3600) {
+			argp_error(st, "invalid delay: '%s' (seconds, 0.1 to 3600)", arg);
+			return EINVAL;
+		}
+		a->delay_s = d;
+		break;
+	}
+	case 'n':
+		if (parse_u64(arg, UINT32_MAX, &v) || v == 0) {
+			argp_error(st, "invalid count: '%s' (a positive number)", arg);
+			return EINVAL;
+		}
+		a->iterations = v;
+		break;
+	case OPT_JSON:
+	case OPT_CSV: {
+		enum out_format f = key == OPT_JSON ? OUT_JSON : OUT_CSV;
+
+		if (a->format != OUT_AUTO && a->format != f) {
+			argp_error(st, "--json and --csv exclude each other");
+			return EINVAL;
+		}
+		a->format = f;
+		break;
+	}
+	case 'p':
+		return add_pids(st, a, arg);
+	case OPT_VCPU:
+		if (parse_u64(arg, UINT32_MAX, &v)) {
+			argp_error(st, "invalid vcpu: '%s'", arg);
+			return EINVAL;
+		}
+		a->has_vcpu = true;
+		a->vcpu = v;
+		break;
+	case OPT_REASON:
+		return copy_reason(st, a->reason, arg, "--reason");
+	case OPT_HIST:
+		return copy_reason(st, a->hist, arg, "--hist");
+	case OPT_VIEW:
+		if (view_mode_parse(arg, &a->view)) {
+			argp_error(st, "invalid view: '%s' (reason, vm or vcpu)", arg);
+			return EINVAL;
+		}
+		break;
+	case 's':
+		if (sort_key_parse(arg, &a->sort)) {
+			argp_error(st, "invalid sort key: '%s' (key, count, avg, p50, p99, max, time)", arg);
+			return EINVAL;
+		}
+		a->sort_set = true;
+		break;
+	case 'v':
+		a->verbose = true;
+		break;
+	case 'V':
+		fprintf(ctx->out, "exittop %s\n", EXITTOP_VERSION);
+		ctx->exit_ok = true;
+		break;
+	case '?':
+		argp_state_help(st, ctx->out, ARGP_HELP_STD_HELP & ~ARGP_HELP_EXIT_OK);
+		ctx->exit_ok = true;
+		break;
+	case OPT_USAGE:
+		argp_state_help(st, ctx->out, ARGP_HELP_USAGE);
+		ctx->exit_ok = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(st, "unexpected argument: '%s'", arg);
+		return EINVAL;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp_def = {
+	.options = options,
+	.parser = parse_opt,
+	.doc = doc,
+};
+
+int args_parse(struct args *a, int argc, char **argv, FILE *out, FILE *err)
+{
+	struct parse_ctx ctx = { .a = a, .out = out };
+	FILE *saved_err = stderr;
+	int ret;
+
+	args_defaults(a);
+	/*
+	 * argp writes its diagnostics (and getopt's) to stderr; point stderr
+	 * at err for the duration so tests can capture them.
+	 */
+	stderr = err;
+	ret = argp_parse(&argp_def, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP, NULL, &ctx);
+	stderr = saved_err;
+	if (ret) {
+		argp_help(&argp_def, err, ARGP_HELP_USAGE, "exittop");
+		return ARGS_EXIT_USAGE;
+	}
+	return ctx.exit_ok ? ARGS_EXIT_OK : ARGS_OK;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command line of exittop: parsed once, read-only afterwards. */
+#ifndef EXITTOP_ARGS_H
+#define EXITTOP_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "view.h"
+
+#define ARGS_MAX_PIDS	64
+#define ARGS_REASON_LEN	48
+
+enum out_format {
+	OUT_AUTO,	/* interactive on a terminal, text otherwise */
+	OUT_TEXT,
+	OUT_JSON,
+	OUT_CSV,
+};
+
+struct args {
+	bool batch;		/* -b, or stdout is not a terminal */
+	bool verbose;
+	double delay_s;		/* -d */
+	uint64_t iterations;	/* -n; 0: until interrupted */
+	enum out_format format;
+	uint32_t pids[ARGS_MAX_PIDS];
+	size_t npids;
+	bool has_vcpu;
+	uint32_t vcpu;
+	char reason[ARGS_REASON_LEN];	/* --reason, "" if none */
+	char hist[ARGS_REASON_LEN];	/* --hist, "" if none */
+	enum view_mode view;
+	enum sort_key sort;
+	bool sort_set;		/* -s given: keep it across view changes */
+};
+
+/* What the caller of args_parse does next. */
+enum {
+	ARGS_OK = 0,		/* run */
+	ARGS_EXIT_OK = 1,	/* --help, --usage or --version was printed: exit 0 */
+	ARGS_EXIT_USAGE = 2,	/* bad arguments, already reported on err: exit 2 */
+};
+
+/*
+ * Parse argv into a (defaults first). Never exits the process, so that
+ * tests can call it: help goes to out, diagnostics and usage to err.
+ */
+int args_parse(struct args *a, int argc, char **argv, FILE *out, FILE *err);
+
+void args_defaults(struct args *a);
+
+#endif

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Batch outputs (text table, JSON lines, CSV) and the formatting helpers
+ * the terminal UI shares with them. Every writer takes a FILE: exittop
+ * writes one interval into a memory stream and copies it to stdout only
+ * when complete, so an error never leaves half a record behind.
+ */
+#ifndef EXITTOP_OUTPUT_H
+#define EXITTOP_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model.h"
+#include "view.h"
+
+struct out_ctx {
+	const char *host;		/* uname nodename */
+	const char *kernel;		/* uname release */
+	double wall_s;			/* CLOCK_REALTIME of the snapshot, seconds */
+	uint64_t seq;			/* interval number, from 1 */
+	const struct view_filter *filter;	/* may be NULL */
+	enum view_mode mode;		/* text: grouping */
+	enum sort_key sort;		/* text: order */
+	bool reverse;
+	const char *hist;		/* reason whose histogram to add, or NULL */
+	bool header_done;		/* csv: header written (set by output_csv) */
+};
+
+int output_text(FILE *f, const struct out_ctx *c, const struct snapshot *s);
+int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s);
+int output_csv(FILE *f, struct out_ctx *c, const struct snapshot *s);
+
+/* JSON string literal with quotes; control characters and non-UTF-8 bytes escaped. */
+void json_string(FILE *f, const char *s);
+
+/* CSV field, quoted (RFC 4180) when it holds a comma, quote, CR or LF. */
+void csv_field(FILE *f, const char *s);
+
+/* Latency in human units: "850ns", "12.3us", "4.56ms", "1.20s"; "-" if none. */
+const char *fmt_ns(double ns, bool measured, char *buf, size_t len);
+
+/* Counts and rates in at most 'width' chars: 1234567 -> "1234567" or "1.23M". */
+const char *fmt_count(double v, int width, bool integer, char *buf, size_t len);
+
+/*
+ * Table lines shared by the text output and the terminal UI. The header
+ * marks the sort column when mark is true. Widths come from the mode.
+ */
+#define OUT_LINE_MAX 256
+void fmt_table_header(char *buf, size_t len, enum view_mode m,
+		      enum sort_key sort, bool reverse, bool mark);
+void fmt_table_row(char *buf, size_t len, enum view_mode m, const struct view_row *r);
+/* Start column and width of a sort column in the header, for highlighting. */
+void fmt_column_span(enum view_mode m, enum sort_key k, int *start, int *width);
+
+/* Text of one histogram bar line: "  1us -   2us |#####    | 1234  12.3%". */
+void fmt_hist_line(char *buf, size_t len, int slot, uint64_t n, uint64_t total,
+		   uint64_t peak, int barwidth);
+
+#endif

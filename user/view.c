@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Grouping, filtering and sorting of snapshot rows for display. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "stats.h"
+#include "view.h"
+
+static const char *const mode_names[VIEW_MODES] = {
+	[VIEW_REASON] = "reason",
+	[VIEW_VM] = "vm",
+	[VIEW_VCPU] = "vcpu",
+};
+
+static const char *const sort_names[SORT_KEYS] = {
+	[SORT_KEY] = "key",
+	[SORT_COUNT] = "count",
+	[SORT_AVG] = "avg",
+	[SORT_P50] = "p50",
+	[SORT_P99] = "p99",
+	[SORT_MAX] = "max",
+	[SORT_TIME] = "time",
+};
+
+const char *view_mode_name(enum view_mode m)
+{
+	return m < VIEW_MODES ? mode_names[m] : "?";
+}
+
+int view_mode_parse(const char *s, enum view_mode *m)
+{
+	for (int i = 0; i < VIEW_MODES; i++) {
+		if (!strcasecmp(s, mode_names[i])) {
+			*m = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *sort_key_name(enum sort_key k)
+{
+	return k < SORT_KEYS ? sort_names[k] : "?";
+}
+
+int sort_key_parse(const char *s, enum sort_key *k)
+{
+	/* Aliases: the column titles people see on screen. */
+	static const struct { const char *name; enum sort_key key; } alias[] = {
+		{ "reason", SORT_KEY }, { "name", SORT_KEY }, { "pid", SORT_KEY },
+		{ "vm", SORT_KEY }, { "vcpu", SORT_KEY },
+		{ "rate", SORT_COUNT }, { "pct", SORT_COUNT }, { "%", SORT_COUNT },
+		{ "exits", SORT_COUNT }, { "time%", SORT_TIME },
+	};
+
+	for (int i = 0; i < SORT_KEYS; i++) {
+		if (!strcasecmp(s, sort_names[i])) {
+			*k = i;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++) {
+		if (!strcasecmp(s, alias[i].name)) {
+			*k = alias[i].key;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *isa_name(uint8_t isa)
+{
+	switch (isa) {
+	case EXITS_ISA_VMX: return "vmx";
+	case EXITS_ISA_SVM: return "svm";
+	default: return "unknown";
+	}
+}
+
+const char *reason_label(uint8_t isa, uint32_t code, char *buf, size_t len)
+{
+	return reason_format(isa, code, buf, len);
+}
+
+bool reason_matches(const char *filter, uint8_t isa, uint32_t code)
+{
+	uint32_t want;
+
+	if (!filter || !*filter)
+		return true;
+	if (reason_parse(isa, filter, &want))
+		return false;
+	/* A VMX name means the basic reason, whatever modifier bits the exit had. */
+	if (isa == EXITS_ISA_VMX && (want & ~0xffffu) == 0)
+		return want == (code & 0xffff);
+	return want == code;
+}
+
+bool view_filter_row(const struct view_filter *f, const struct stat_row *r)
+{
+	if (!f)
+		return true;
+	if (f->npids) {
+		size_t i;
+
+		for (i = 0; i < f->npids; i++)
+			if (f->pids[i] == r->pid)
+				break;
+		if (i == f->npids)
+			return false;
+	}
+	if (f->has_vcpu && f->vcpu != r->vcpu)
+		return false;
+	return reason_matches(f->reason, r->isa, r->reason);
+}
+
+const struct vm_info *snapshot_vm(const struct snapshot *s, uint32_t pid)
+{
+	for (size_t i = 0; i < s->nvms; i++)
+		if (s->vms[i].pid == pid)
+			return &s->vms[i];
+	return NULL;
+}
+
+/* Group identity of a snapshot row under a mode, comparable with memcmp-like order. */
+static void group_key(enum view_mode m, const struct stat_row *r, uint64_t k[2])
+{
+	switch (m) {
+	case VIEW_REASON:
+		k[0] = r->isa;
+		k[1] = r->reason;
+		break;
+	case VIEW_VM:
+		k[0] = r->pid;
+		k[1] = 0;
+		break;
+	default:
+		k[0] = r->pid;
+		k[1] = r->vcpu;
+		break;
+	}
+}
+
+static enum view_mode qsort_mode;	/* qsort has no context argument */
+
+static int cmp_group(const void *pa, const void *pb)
+{
+	const struct stat_row *a = *(const struct stat_row *const *)pa;
+	const struct stat_row *b = *(const struct stat_row *const *)pb;
+	uint64_t ka[2], kb[2];
+
+	group_key(qsort_mode, a, ka);
+	group_key(qsort_mode, b, kb);
+	if (ka[0] != kb[0])
+		return ka[0] < kb[0] ? -1 : 1;
+	if (ka[1] != kb[1])
+		return ka[1] < kb[1] ? -1 : 1;
+	return 0;
+}
+
+static void derive(struct view_row *r, bool cumulative, double interval_s)
+{
+	const struct agg *a = cumulative ? &r->total : &r->delta;
+
+	r->count = a->count;
+	r->lat_count = a->lat_count;
+	r->rate = rate_per_s(r->delta.count, interval_s);
+	r->avg_ns = agg_avg_ns(a);
+	r->p50_ns = hist_percentile_ns(a->hist, a->lat_max_ns, 50);
+	r->p99_ns = hist_percentile_ns(a->hist, a->lat_max_ns, 99);
+	r->max_ns = a->lat_max_ns;
+}
+
+static struct {
+	enum view_mode mode;
+	enum sort_key key;
+	bool reverse;
+} sort_ctx;
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_dbl(double a, double b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* Ascending by group key; the tie breaker of every other column. */
+static int cmp_rowkey(const struct view_row *a, const struct view_row *b)
+{
+	char ba[32], bb[32];
+	int c;
+
+	switch (sort_ctx.mode) {
+	case VIEW_REASON:
+		c = strcasecmp(reason_label(a->isa, a->reason, ba, sizeof(ba)),
+			       reason_label(b->isa, b->reason, bb, sizeof(bb)));
+		if (c)
+			return c;
+		if ((c = cmp_u64(a->isa, b->isa)))
+			return c;
+		return cmp_u64(a->reason, b->reason);
+	case VIEW_VM:
+		return cmp_u64(a->pid, b->pid);
+	default:
+		if ((c = cmp_u64(a->pid, b->pid)))
+			return c;
+		return cmp_u64(a->vcpu, b->vcpu);
+	}
+}
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	const struct view_row *a = pa, *b = pb;
+	int c = 0;
+
+	switch (sort_ctx.key) {
+	case SORT_KEY:   c = -cmp_rowkey(a, b); break;	/* so that "descending" is A..Z */
+	case SORT_COUNT: c = cmp_u64(a->count, b->count); break;
+	case SORT_AVG:   c = cmp_dbl(a->avg_ns, b->avg_ns); break;
+	case SORT_P50:   c = cmp_u64(a->p50_ns, b->p50_ns); break;
+	case SORT_P99:   c = cmp_u64(a->p99_ns, b->p99_ns); break;
+	case SORT_MAX:   c = cmp_u64(a->max_ns, b->max_ns); break;
+	case SORT_TIME:  c = cmp_dbl(a->time_pct, b->time_pct); break;
+	default: break;
+	}
+	if (sort_ctx.reverse)
+		c = -c;
+	if (c)
+		return -c;	/* biggest first */
+	return cmp_rowkey(a, b);
+}
+
+static int cmp_pid_vcpu(const void *pa, const void *pb)
+{
+	const struct stat_row *a = *(const struct stat_row *const *)pa;
+	const struct stat_row *b = *(const struct stat_row *const *)pb;
+
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->vcpu != b->vcpu)
+		return a->vcpu < b->vcpu ? -1 : 1;
+	return 0;
+}
+
+int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
+	       bool cumulative, const struct view_filter *f,
+	       enum sort_key key, bool reverse)
+{
+	const struct stat_row **sel;
+	size_t n = 0, i;
+
+	sel = calloc(s->nrows ? s->nrows : 1, sizeof(*sel));
+	if (!sel)
+		return -ENOMEM;
+	for (i = 0; i < s->nrows; i++)
+		if (view_filter_row(f, &s->rows[i]))
+			sel[n++] = &s->rows[i];
+
+	if (n > v->cap) {
+		struct view_row *nr = realloc(v->rows, n * sizeof(*nr));
+
+		if (!nr) {
+			free(sel);
+			return -ENOMEM;
+		}
+		v->rows = nr;
+		v->cap = n;
+	}
+
+	v->mode = mode;
+	v->cumulative = cumulative;
+	v->interval_s = s->interval_s;
+	memset(&v->sum, 0, sizeof(v->sum));
+	v->sum.name = "";
+
+	/* Distinct VMs and vCPUs, for the header. */
+	qsort(sel, n, sizeof(*sel), cmp_pid_vcpu);
+	v->nvms = v->nvcpus = 0;
+	for (i = 0; i < n; i++) {
+		if (!i || sel[i]->pid != sel[i - 1]->pid)
+			v->nvms++;
+		if (!i || cmp_pid_vcpu(&sel[i], &sel[i - 1]))
+			v->nvcpus++;
+	}
+
+	qsort_mode = mode;
+	qsort(sel, n, sizeof(*sel), cmp_group);
+	v->nrows = 0;
+	for (i = 0; i < n; i++) {
+		const struct stat_row *r = sel[i];
+		struct view_row *g;
+
+		if (!i || cmp_group(&sel[i], &sel[i - 1])) {
+			const struct vm_info *vm = snapshot_vm(s, r->pid);
+
+			g = &v->rows[v->nrows++];
+			memset(g, 0, sizeof(*g));
+			g->pid = mode == VIEW_REASON ? 0 : r->pid;
+			g->vcpu = mode == VIEW_VCPU ? r->vcpu : 0;
+			g->reason = mode == VIEW_REASON ? r->reason : 0;
+			g->isa = r->isa;
+			g->name = mode != VIEW_REASON && vm ? vm->name : "";
+		} else {
+			g = &v->rows[v->nrows - 1];
+		}
+		g->nkeys++;
+		agg_add(&g->total, &r->total);
+		agg_add(&g->delta, &r->delta);
+		agg_add(&v->sum.total, &r->total);
+		agg_add(&v->sum.delta, &r->delta);
+	}
+	free(sel);
+
+	derive(&v->sum, cumulative, s->interval_s);
+	v->sum.nkeys = n;
+	v->sum.pct = v->sum.count ? 100.0 : 0;
+	v->sum.time_pct = 0;
+	{
+		const struct agg *sa = cumulative ? &v->sum.total : &v->sum.delta;
+
+		if (sa->lat_sum_ns)
+			v->sum.time_pct = 100.0;
+		for (i = 0; i < v->nrows; i++) {
+			struct view_row *g = &v->rows[i];
+			const struct agg *a = cumulative ? &g->total : &g->delta;
+
+			derive(g, cumulative, s->interval_s);
+			g->pct = sa->count ? 100.0 * a->count / sa->count : 0;
+			g->time_pct = sa->lat_sum_ns ? 100.0 * a->lat_sum_ns / sa->lat_sum_ns : 0;
+		}
+	}
+
+	sort_ctx.mode = mode;
+	sort_ctx.key = key;
+	sort_ctx.reverse = reverse;
+	qsort(v->rows, v->nrows, sizeof(*v->rows), cmp_rows);
+	return 0;
+}
+
+static int cmp_full(const void *pa, const void *pb)
+{
+	const struct stat_row *a = *(const struct stat_row *const *)pa;
+	const struct stat_row *b = *(const struct stat_row *const *)pb;
+	int c = cmp_pid_vcpu(pa, pb);
+
+	if (c)
+		return c;
+	if (a->isa != b->isa)
+		return a->isa < b->isa ? -1 : 1;
+	if (a->reason != b->reason)
+		return a->reason < b->reason ? -1 : 1;
+	return 0;
+}
+
+int view_select(const struct snapshot *s, const struct view_filter *f,
+		const struct stat_row ***out, size_t *n)
+{
+	const struct stat_row **sel = calloc(s->nrows ? s->nrows : 1, sizeof(*sel));
+	size_t k = 0;
+
+	if (!sel)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->nrows; i++)
+		if (view_filter_row(f, &s->rows[i]))
+			sel[k++] = &s->rows[i];
+	qsort(sel, k, sizeof(*sel), cmp_full);
+	*out = sel;
+	*n = k;
+	return 0;
+}
+
+void view_free(struct view *v)
+{
+	free(v->rows);
+	memset(v, 0, sizeof(*v));
+}
+
+void view_hist(const struct snapshot *s, const struct view_filter *f,
+	       bool cumulative, struct agg *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < s->nrows; i++) {
+		const struct stat_row *r = &s->rows[i];
+
+		if (view_filter_row(f, r))
+			agg_add(out, cumulative ? &r->total : &r->delta);
+	}
+}
