@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * exitcpuid: run INSIDE a KVM guest; reads the per-VM exit statistics that
+ * the exittop kernel patch serves through CPUID:
+ *
+ *   0x4FFFFFFF            EAX = total exits (low 32 bits)
+ *   0x4FFFFFFE            EBX:ECX = total exit-handling time, TSC cycles
+ *   0x4FFFFFFD, ECX = r   EAX = exits with reason r
+ *   0x4FFFFFFC, ECX = r   EBX:ECX = cycles spent on reason r
+ *   (0x4FFFFFFD/C: EDX = 0xFFFFFFFF if r is not defined by the architecture;
+ *    all four 0 if defined but not handled by KVM)
+ *
+ * Built static (see the Makefile) so it runs in any guest userland.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "exits.h"
+#include "reasons.h"
+
+#if !defined(__x86_64__) && !defined(__i386__)
+#error "exitcpuid reads x86 CPUID leaves"
+#endif
+
+#define LEAF_TOTAL_EXITS	0x4fffffffu
+#define LEAF_TOTAL_CYCLES	0x4ffffffeu
+#define LEAF_REASON_EXITS	0x4ffffffdu
+#define LEAF_REASON_CYCLES	0x4ffffffcu
+#define EDX_UNDEFINED		0xffffffffu
+
+struct regs {
+	uint32_t a, b, c, d;
+};
+
+/* CPUID with an explicit subleaf in ECX (__get_cpuid ignores subleaves). */
+static struct regs cpuid(uint32_t leaf, uint32_t subleaf)
+{
+	struct regs r;
+
+	__asm__ __volatile__("cpuid"
+			     : "=a"(r.a), "=b"(r.b), "=c"(r.c), "=d"(r.d)
+			     : "a"(leaf), "c"(subleaf));
+	return r;
+}
+
+static bool regs_zero(struct regs r)
+{
+	return (r.a | r.b | r.c | r.d) == 0;
+}
+
+static bool regs_eq(struct regs x, struct regs y)
+{
+	return x.a == y.a && x.b == y.b && x.c == y.c && x.d == y.d;
+}
+
+static void vendor_string(uint32_t leaf, char out[13], bool ebx_ecx_edx)
+{
+	struct regs r = cpuid(leaf, 0);
+	uint32_t w[3];
+
+	if (ebx_ecx_edx) {	/* leaf 0: EBX, EDX, ECX */
+		w[0] = r.b; w[1] = r.d; w[2] = r.c;
+	} else {		/* hypervisor leaf: EBX, ECX, EDX */
+		w[0] = r.b; w[1] = r.c; w[2] = r.d;
+	}
+	memcpy(out, w, 12);
+	out[12] = 0;
+	for (int i = 0; i < 12; i++)
+		if (out[i] && (out[i] < 0x20 || out[i] > 0x7e))
+			out[i] = '?';
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"usage: %s [--isa vmx|svm] [--all] [--json]\n"
+		"Run inside a KVM guest: print the per-VM exit statistics that the exittop\n"
+		"kernel patch serves through CPUID leaves 0x4FFFFFFC..0x4FFFFFFF.\n"
+		"\n"
+		"  --isa vmx|svm  exit reason set to query (default: from the CPU vendor,\n"
+		"                 GenuineIntel -> vmx, AuthenticAMD/HygonGenuine -> svm)\n"
+		"  --all          also list reasons with no exits and no cycles\n"
+		"  --json         one JSON object on stdout\n"
+		"  -h, --help     this text\n"
+		"\n"
+		"Reasons for which the host reports EDX=0xFFFFFFFF (not defined) are skipped.\n"
+		"Without the patch the leaves read as zeros (or, in an Intel guest, as the\n"
+		"highest basic leaf); that is reported, and all counts are shown as 0.\n"
+		"Exit status: 0 ok (also when unsupported), 1 error, 2 usage error.\n",
+		prog);
+}
+
+struct row {
+	uint32_t code;
+	uint32_t exits;
+	uint64_t cycles;
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "isa",  required_argument, NULL, 'i' },
+		{ "all",  no_argument,       NULL, 'a' },
+		{ "json", no_argument,       NULL, 'j' },
+		{ "help", no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *prog = argc > 0 ? argv[0] : "exitcpuid";
+	bool all = false, json = false;
+	uint8_t isa = 0;
+	int opt;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "ajh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'i':
+			if (strcasecmp(optarg, "vmx") == 0 || strcasecmp(optarg, "intel") == 0)
+				isa = EXITS_ISA_VMX;
+			else if (strcasecmp(optarg, "svm") == 0 || strcasecmp(optarg, "amd") == 0)
+				isa = EXITS_ISA_SVM;
+			else {
+				fprintf(stderr, "%s: bad --isa '%s' (vmx or svm)\n", prog, optarg);
+				usage(stderr, prog);
+				return 2;
+			}
+			break;
+		case 'a':
+			all = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout, prog);
+			return 0;
+		default:
+			fprintf(stderr, "%s: unknown option or missing argument: '%s'\n",
+				prog, argv[optind - 1]);
+			usage(stderr, prog);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
+		usage(stderr, prog);
+		return 2;
+	}
+
+	char vendor[13], hv[13] = "";
+	struct regs l0 = cpuid(0, 0);
+	bool in_vm = l0.a >= 1 && (cpuid(1, 0).c & (1u << 31));
+
+	vendor_string(0, vendor, true);
+	if (in_vm)
+		vendor_string(0x40000000u, hv, false);
+	if (!isa) {
+		if (strcmp(vendor, "AuthenticAMD") == 0 || strcmp(vendor, "HygonGenuine") == 0)
+			isa = EXITS_ISA_SVM;
+		else
+			isa = EXITS_ISA_VMX;	/* GenuineIntel and anything else */
+	}
+
+	struct regs tot = cpuid(LEAF_TOTAL_EXITS, 0);
+	struct regs cyc = cpuid(LEAF_TOTAL_CYCLES, 0);
+	uint64_t total_cycles = ((uint64_t)cyc.b << 32) | cyc.c;
+	/*
+	 * Unpatched KVM: out-of-range leaves read as zeros (AMD guest) or as the
+	 * highest basic leaf (Intel guest, as on hardware).
+	 */
+	struct regs maxb = cpuid(l0.a, 0);
+	bool unsupported = (regs_zero(tot) && regs_zero(cyc)) ||
+			   (regs_eq(tot, maxb) && regs_eq(cyc, maxb));
+
+	struct row *rows = NULL;
+	size_t nrows = 0, nundef = 0, nreasons = 0;
+	uint32_t code;
+
+	while (reason_at(isa, nreasons, NULL))
+		nreasons++;
+	rows = calloc(nreasons ? nreasons : 1, sizeof(*rows));
+	if (!rows) {
+		perror("calloc");
+		return 1;
+	}
+	for (size_t i = 0; reason_at(isa, i, &code); i++) {
+		struct regs e = cpuid(LEAF_REASON_EXITS, code);
+		struct regs t = cpuid(LEAF_REASON_CYCLES, code);
+		uint64_t cycles = ((uint64_t)t.b << 32) | t.c;
+
+		if (!unsupported && (e.d == EDX_UNDEFINED || t.d == EDX_UNDEFINED)) {
+			nundef++;
+			continue;
+		}
+		if (unsupported) {	/* garbage from another leaf: show zeros */
+			e.a = 0;
+			cycles = 0;
+		}
+		if (!all && e.a == 0 && cycles == 0)
+			continue;
+		rows[nrows].code = code;
+		rows[nrows].exits = e.a;
+		rows[nrows].cycles = cycles;
+		nrows++;
+	}
+
+	const char *isa_s = isa == EXITS_ISA_SVM ? "svm" : "vmx";
+	uint32_t total_exits = unsupported ? 0 : tot.a;
+
+	if (unsupported)
+		total_cycles = 0;
+	if (json) {
+		printf("{\"isa\":\"%s\",\"vendor\":", isa_s);
+		json_str(vendor);
+		printf(",\"hypervisor\":");
+		json_str(hv);
+		printf(",\"supported\":%s,\"total_exits\":%" PRIu32
+		       ",\"total_cycles\":%" PRIu64 ",\"undefined_skipped\":%zu,",
+		       unsupported ? "false" : "true", total_exits, total_cycles, nundef);
+		printf("\"raw_total\":[%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 "],",
+		       tot.a, tot.b, tot.c, tot.d);
+		printf("\"reasons\":[");
+		for (size_t i = 0; i < nrows; i++) {
+			char nb[48];
+
+			printf("%s{\"code\":%" PRIu32 ",\"name\":", i ? "," : "", rows[i].code);
+			json_str(reason_format(isa, rows[i].code, nb, sizeof(nb)));
+			printf(",\"exits\":%" PRIu32 ",\"cycles\":%" PRIu64 "}",
+			       rows[i].exits, rows[i].cycles);
+		}
+		printf("]}\n");
+	} else {
+		printf("cpu vendor %s, hypervisor %s, reasons %s\n", vendor,
+		       in_vm ? (hv[0] ? hv : "(unnamed)") : "(none: not in a VM?)", isa_s);
+		if (unsupported)
+			printf("CPUID leaves 0x4FFFFFFC..F appear unsupported (0x4FFFFFFF: "
+			       "eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x, %s): "
+			       "host KVM lacks the exittop patch; counts shown as 0\n",
+			       tot.a, tot.b, tot.c, tot.d,
+			       regs_zero(tot) ? "all zero" : "same as the highest basic leaf");
+		printf("total exits  (0x4FFFFFFF) %" PRIu32 "\n", total_exits);
+		printf("total cycles (0x4FFFFFFE) %" PRIu64 "\n", total_cycles);
+		if (nundef)
+			printf("(%zu reasons reported undefined by the host, skipped)\n", nundef);
+		printf("%-10s %-24s %12s %20s\n", "code", "reason", "exits", "cycles");
+		for (size_t i = 0; i < nrows; i++) {
+			char cb[16], nb[48];
+
+			snprintf(cb, sizeof(cb), isa == EXITS_ISA_SVM ? "0x%x" : "%u",
+				 rows[i].code);
+			printf("%-10s %-24s %12" PRIu32 " %20" PRIu64 "\n", cb,
+			       reason_format(isa, rows[i].code, nb, sizeof(nb)),
+			       rows[i].exits, rows[i].cycles);
+		}
+		if (!nrows && !all)
+			printf("(no reason with exits; --all lists every reason)\n");
+	}
+	free(rows);
+	return 0;
+}
