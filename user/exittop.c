@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * exittop: a top for KVM exits. main() only wires the parts together:
+ * arguments, the collector, and either the interactive screen or the
+ * batch loop that prints one report per interval.
+ *
+ * Exit status: 0 done, 1 runtime error, 2 bad usage.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "collect.h"
+#include "output.h"
+#include "ui.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a signal must cut the sleep or the key wait short. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* A closed pipe (exittop --json | head) shows up as EPIPE instead. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static double realtime_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Sleep for s seconds or until a signal asks us to stop. */
+static void sleep_interval(double s)
+{
+	struct timespec ts = { .tv_sec = (time_t)s, .tv_nsec = (long)((s - (time_t)s) * 1e9) };
+
+	while (!stop && nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
+ * One interval into memory first, then to stdout in one go: a failure
+ * while formatting never leaves half a record for a parser to choke on.
+ */
+static int emit(const struct args *a, struct out_ctx *oc, const struct snapshot *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	int err;
+
+	if (!m)
+		return -errno;
+	switch (a->format) {
+	case OUT_JSON:
+		err = output_json(m, oc, s);
+		break;
+	case OUT_CSV:
+		err = output_csv(m, oc, s);
+		break;
+	default:
+		err = output_text(m, oc, s);
+		break;
+	}
+	if (fclose(m) && !err)
+		err = -EIO;
+	if (!err && (fwrite(buf, 1, len, stdout) != len || fflush(stdout)))
+		err = errno == EPIPE ? -EPIPE : -EIO;
+	free(buf);
+	return err;
+}
+
+static int run_batch(struct collector *c, const struct args *a, const struct ui_host *h)
+{
+	struct view_filter f = {
+		.pids = a->pids, .npids = a->npids,
+		.has_vcpu = a->has_vcpu, .vcpu = a->vcpu,
+		.reason = a->reason[0] ? a->reason : NULL,
+	};
+	struct out_ctx oc = {
+		.host = h->host, .kernel = h->kernel, .filter = &f,
+		.mode = a->view, .sort = a->sort,
+		.hist = a->hist[0] ? a->hist : NULL,
+	};
+	struct snapshot s;
+	int err;
+
+	for (uint64_t i = 1; !a->iterations || i <= a->iterations; i++) {
+		sleep_interval(a->delay_s);
+		/*
+		 * Interrupted: report the partial interval (its interval_s
+		 * says how long it was), then stop.
+		 */
+		err = collector_poll(c, &s);
+		if (err) {
+			fprintf(stderr, "exittop: reading the BPF maps: %s\n", strerror(-err));
+			return 1;
+		}
+		oc.seq = i;
+		oc.wall_s = realtime_s();
+		err = emit(a, &oc, &s);
+		if (err == -EPIPE)
+			return 0;	/* the reader has gone: nothing left to do */
+		if (err) {
+			fprintf(stderr, "exittop: writing output: %s\n", strerror(-err));
+			return 1;
+		}
+		if (stop)
+			break;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct collect_opts co = { 0 };
+	struct collector *c = NULL;
+	struct utsname un;
+	struct ui_host h;
+	struct args a;
+	char err[256] = "";
+	int ret;
+
+	ret = args_parse(&a, argc, argv, stdout, stderr);
+	if (ret == ARGS_EXIT_OK)
+		return 0;
+	if (ret)
+		return 2;
+	if (a.format == OUT_AUTO)
+		a.format = (a.batch || !isatty(STDOUT_FILENO)) ? OUT_TEXT : OUT_AUTO;
+	if (a.format != OUT_AUTO)
+		a.batch = true;
+
+	if (uname(&un)) {
+		perror("exittop: uname");
+		return 1;
+	}
+	h.host = un.nodename;
+	h.kernel = un.release;
+
+	if (geteuid() != 0)
+		fprintf(stderr, "exittop: not running as root: loading BPF programs needs root "
+			"(or CAP_BPF and CAP_PERFMON); try: sudo exittop\n");
+
+	install_signals();
+	co.pids = a.pids;
+	co.npids = a.npids;
+	co.verbose = a.verbose;
+	ret = collector_open(&c, &co, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "exittop: %s\n", err[0] ? err : strerror(-ret));
+		return 1;
+	}
+
+	if (a.batch)
+		ret = run_batch(c, &a, &h);
+	else
+		ret = ui_run(c, &a, &h, &stop);
+	collector_close(c);
+	return ret;
+}
