@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Command line parsing and --help. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "layout.h"
+
+static const char usage_text[] =
+"usage: exitgen [OPTIONS]\n"
+"\n"
+"A minimal VMM on /dev/kvm whose 64-bit guest causes an exactly known mix of\n"
+"VM exits, then prints one JSON object on stdout (see docs/exitgen.md).\n"
+"Every vCPU performs the FULL counts below: totals are vcpus x counts.\n"
+"\n"
+"  --vcpus N            vCPUs, one host thread each (1..%d, default 1)\n"
+"  --cpuid N            CPUID instructions per vCPU (default 0)\n"
+"  --cpuid-leaf L       their EAX (default 0)\n"
+"  --cpuid-subleaf S    their ECX (default 0)\n"
+"  --pio N              one-byte OUTs to port 0x%x per vCPU (exit to exitgen)\n"
+"  --mmio N             4-byte writes to GPA 0x%x (mapped by the guest, no\n"
+"                       memslot: each exits to exitgen as KVM_EXIT_MMIO)\n"
+"  --msr N              N x (RDMSR + WRMSR of the value read) of MSR 0x%x\n"
+"                       (IA32_MISC_ENABLE, intercepted on VMX and SVM, handled\n"
+"                       in KVM): 2N MSR exits per vCPU\n"
+"  --hlt N              HLTs per vCPU; each exits to exitgen (no in-kernel\n"
+"                       irqchip: KVM_EXIT_HLT), which injects vector 0x%x\n"
+"                       with KVM_INTERRUPT to wake it: one HLT exit per HLT\n"
+"  --hlt-delay-us U     wait U us before each wake-up, like a timer (default 0)\n"
+"  --query-leaves LIST  at the very end, after all vCPUs finished, vCPU 0 reads\n"
+"                       CPUID 0x4fffffff, 0x4ffffffe, then for each subleaf S in\n"
+"                       LIST 0x4ffffffd and 0x4ffffffc with ECX=S, then\n"
+"                       0x4fffffff again. LIST: comma-separated numbers or\n"
+"                       ranges A-B (decimal or 0x hex), e.g. 0-70,0x72,0x400\n"
+"  --query-random N     append N pseudo-random subleaves (32-bit) to the list\n"
+"  --seed S             seed for --query-random (default 1)\n"
+"                       (at most %d subleaves in all)\n"
+"  --leaves-format F    'full' (default: objects with eax..edx) or 'compact'\n"
+"                       (per subleaf [subleaf, count eax..edx, time eax..edx])\n"
+"  --timeout S          give up (exit 1, nothing on stdout) after S seconds\n"
+"  --help               this text\n"
+"\n"
+"Exits deliberately caused per vCPU, counted in JSON 'expected' (totals):\n"
+"  cpuid: N (+ 3 + 2 x subleaves query CPUIDs on vCPU 0)\n"
+"  io:    pio + 1 (final OUT to port 0x%x) (+ 1 OUT to port 0x%x on vCPU 0\n"
+"         before the queries)\n"
+"  mmio:  mmio; msr: 2 x msr; hlt: hlt\n"
+"cpuid, io, msr and hlt are exact; mmio may add page-fault exits (first touch\n"
+"of guest pages, NPF/EPT violation); external interrupts are not predictable.\n"
+"Exit status: 0 ok, 1 KVM/runtime error, 2 bad arguments.\n";
+
+static void usage(FILE *f)
+{
+	fprintf(f, usage_text, MAX_VCPUS, PORT_PIO, MMIO_GPA, MSR_INDEX,
+		WAKE_VECTOR, MAX_QUERIES, PORT_DONE, PORT_SYNC);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "exitgen: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n\n");
+	usage(stderr);
+	exit(2);
+}
+
+/* Unsigned number, decimal or 0x hex, whole string, at most max. */
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static uint64_t num_arg(const char *opt, const char *s, uint64_t max)
+{
+	uint64_t v;
+
+	if (parse_u64(s, max, &v)) {
+		fprintf(stderr, "exitgen: %s: bad number '%s' (0..%llu)\n\n",
+			opt, s, (unsigned long long)max);
+		usage(stderr);
+		exit(2);
+	}
+	return v;
+}
+
+static void query_add(struct eg_args *a, uint32_t v)
+{
+	if (a->nquery >= MAX_QUERIES) {
+		fprintf(stderr, "exitgen: more than %d query subleaves\n\n",
+			MAX_QUERIES);
+		usage(stderr);
+		exit(2);
+	}
+	a->query[a->nquery++] = v;
+}
+
+/* LIST: item[,item...], item = N or A-B (A <= B), numbers as parse_u64. */
+static void parse_list(struct eg_args *a, const char *list)
+{
+	char *copy = strdup(list), *save = NULL, *item;
+
+	if (!copy)
+		abort();
+	if (!*list)
+		bad("--query-leaves: empty list");
+	for (item = strtok_r(copy, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		char *dash = strchr(item, '-');
+		uint64_t lo, hi;
+
+		if (dash)
+			*dash = '\0';
+		if (parse_u64(item, UINT32_MAX, &lo))
+			bad("--query-leaves: bad item '%s'", item);
+		hi = lo;
+		if (dash && (parse_u64(dash + 1, UINT32_MAX, &hi) || hi < lo))
+			bad("--query-leaves: bad range end '%s'", dash + 1);
+		if (hi - lo >= MAX_QUERIES)
+			bad("--query-leaves: range too large at '%s'", item);
+		for (uint64_t v = lo; v <= hi; v++)
+			query_add(a, (uint32_t)v);
+	}
+	free(copy);
+}
+
+/* splitmix64: tiny, well distributed, same sequence everywhere for a seed. */
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+enum {
+	O_VCPUS = 256, O_CPUID, O_LEAF, O_SUBLEAF, O_PIO, O_MMIO, O_MSR, O_HLT,
+	O_HLT_DELAY, O_QLEAVES, O_QRANDOM, O_SEED, O_LFORMAT, O_TIMEOUT, O_HELP,
+};
+
+void args_parse(struct eg_args *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "vcpus", required_argument, NULL, O_VCPUS },
+		{ "cpuid", required_argument, NULL, O_CPUID },
+		{ "cpuid-leaf", required_argument, NULL, O_LEAF },
+		{ "cpuid-subleaf", required_argument, NULL, O_SUBLEAF },
+		{ "pio", required_argument, NULL, O_PIO },
+		{ "mmio", required_argument, NULL, O_MMIO },
+		{ "msr", required_argument, NULL, O_MSR },
+		{ "hlt", required_argument, NULL, O_HLT },
+		{ "hlt-delay-us", required_argument, NULL, O_HLT_DELAY },
+		{ "query-leaves", required_argument, NULL, O_QLEAVES },
+		{ "query-random", required_argument, NULL, O_QRANDOM },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "leaves-format", required_argument, NULL, O_LFORMAT },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	/* Counts are bounded so that totals (x vcpus) cannot overflow. */
+	const uint64_t cmax = 1ULL << 40;
+	const char *list = NULL;
+	uint64_t nrandom = 0, seed = 1;
+	int c, li = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->vcpus = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, &li)) != -1) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "--%s", opts[li].name);
+
+		switch (c) {
+		case O_VCPUS:
+			a->vcpus = num_arg(name, optarg, MAX_VCPUS);
+			if (!a->vcpus)
+				bad("--vcpus must be at least 1");
+			break;
+		case O_CPUID: a->cpuid = num_arg(name, optarg, cmax); break;
+		case O_LEAF: a->cpuid_leaf = num_arg(name, optarg, UINT32_MAX); break;
+		case O_SUBLEAF: a->cpuid_subleaf = num_arg(name, optarg, UINT32_MAX); break;
+		case O_PIO: a->pio = num_arg(name, optarg, cmax); break;
+		case O_MMIO: a->mmio = num_arg(name, optarg, cmax); break;
+		case O_MSR: a->msr = num_arg(name, optarg, cmax); break;
+		case O_HLT: a->hlt = num_arg(name, optarg, cmax); break;
+		case O_HLT_DELAY: a->hlt_delay_us = num_arg(name, optarg, 10000000); break;
+		case O_QLEAVES: list = optarg; a->query_on = true; break;
+		case O_QRANDOM:
+			nrandom = num_arg(name, optarg, MAX_QUERIES);
+			a->query_on = true;
+			break;
+		case O_SEED: seed = num_arg(name, optarg, UINT64_MAX); break;
+		case O_LFORMAT:
+			if (!strcmp(optarg, "compact"))
+				a->compact = true;
+			else if (strcmp(optarg, "full"))
+				bad("--leaves-format: 'full' or 'compact', not '%s'", optarg);
+			break;
+		case O_TIMEOUT: a->timeout = num_arg(name, optarg, 86400); break;
+		case O_HELP:
+			usage(stdout);
+			exit(0);
+		case ':':
+			bad("option %s needs an argument", argv[optind - 1]);
+		default:
+			bad("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		bad("unexpected argument '%s'", argv[optind]);
+
+	if (a->query_on) {
+		a->query = calloc(MAX_QUERIES, sizeof(*a->query));
+		if (!a->query)
+			abort();
+		if (list)
+			parse_list(a, list);
+		for (uint64_t i = 0; i < nrandom; i++)
+			query_add(a, (uint32_t)splitmix64(&seed));
+	}
+}

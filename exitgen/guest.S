@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The guest: 64-bit code copied to CODE_GPA and run by every vCPU with
+ * %rdi = its parameter block (layout.h), %rsp = its stack, IF = 0.
+ *
+ * It performs exactly the requested counts and nothing else that exits:
+ * no CPUID, port I/O, MSR or HLT besides the ones below. It bumps a counter
+ * in the parameter block *before* each deliberate exit, so the host can
+ * check what was really performed. Only jumps relative to this blob and
+ * addresses from layout.h are used: the code is position independent.
+ *
+ * The blob lives in .rodata of the host binary; the host never executes it.
+ */
+#include "layout.h"
+
+	.section .rodata.exitgen_guest, "a"
+	.code64
+	.globl exitgen_guest_start, exitgen_guest_end, exitgen_guest_wake
+
+/* Query CPUID: %eax/%ecx set by the caller, results stored at off(%r11). */
+.macro QUERY_CPUID off
+	incq	C_QCPUID(%rdi)
+	cpuid
+	movl	%eax, \off+0(%r11)
+	movl	%ebx, \off+4(%r11)
+	movl	%ecx, \off+8(%r11)
+	movl	%edx, \off+12(%r11)
+.endm
+
+exitgen_guest_start:
+	/* CPUID: leaf and subleaf reloaded each time (CPUID clobbers them). */
+	movq	P_CPUID_N(%rdi), %r8
+	testq	%r8, %r8
+	jz	2f
+1:	incq	C_CPUID(%rdi)
+	movl	P_CPUID_LEAF(%rdi), %eax
+	movl	P_CPUID_SUB(%rdi), %ecx
+	cpuid
+	decq	%r8
+	jnz	1b
+2:
+	/* Port I/O: one-byte OUT to a port no in-kernel device claims. */
+	movq	P_PIO_N(%rdi), %r8
+	movl	$PORT_PIO, %edx
+	testq	%r8, %r8
+	jz	2f
+1:	incq	C_IO(%rdi)
+	outb	%al, %dx
+	decq	%r8
+	jnz	1b
+2:
+	/* MMIO: 4-byte write to a mapped GPA without memslot. */
+	movq	P_MMIO_N(%rdi), %r8
+	movl	$MMIO_GPA, %esi
+	testq	%r8, %r8
+	jz	2f
+1:	incq	C_MMIO(%rdi)
+	movl	%r8d, (%rsi)
+	decq	%r8
+	jnz	1b
+2:
+	/* MSR: RDMSR then WRMSR of the same value; two exits per round. */
+	movq	P_MSR_N(%rdi), %r8
+	movl	$MSR_INDEX, %ecx
+	testq	%r8, %r8
+	jz	2f
+1:	incq	C_MSR(%rdi)
+	rdmsr
+	incq	C_MSR(%rdi)
+	wrmsr
+	decq	%r8
+	jnz	1b
+2:
+	/*
+	 * HLT with interrupts enabled only across the HLT (STI shadow), so the
+	 * only interrupt that can arrive is the one the host injects after the
+	 * HLT exit; the handler just returns (there is no LAPIC to EOI).
+	 */
+	movq	P_HLT_N(%rdi), %r8
+	testq	%r8, %r8
+	jz	2f
+1:	incq	C_HLT(%rdi)
+	sti
+	hlt
+	cli
+	decq	%r8
+	jnz	1b
+2:
+	/* Queries (vCPU 0 only): first wait, through the host, for the others. */
+	cmpq	$0, P_QUERY_ON(%rdi)
+	je	9f
+	incq	C_IO(%rdi)
+	movl	$PORT_SYNC, %edx
+	outb	%al, %dx
+
+	movq	%rdi, %r11
+	movl	$LEAF_TOTAL, %eax
+	xorl	%ecx, %ecx
+	QUERY_CPUID R_TOTAL_FIRST
+	movl	$LEAF_TIME, %eax
+	xorl	%ecx, %ecx
+	QUERY_CPUID R_TIME_FIRST
+
+	movq	P_QUERY_N(%rdi), %r8
+	movq	P_QUERY_LIST(%rdi), %rsi
+	movq	P_QUERY_OUT(%rdi), %r11
+	testq	%r8, %r8
+	jz	2f
+1:	movl	$LEAF_COUNT, %eax
+	movl	(%rsi), %ecx
+	QUERY_CPUID 0
+	movl	$LEAF_RTIME, %eax
+	movl	(%rsi), %ecx
+	QUERY_CPUID 16
+	addq	$4, %rsi
+	addq	$32, %r11
+	decq	%r8
+	jnz	1b
+2:
+	movq	%rdi, %r11
+	movl	$LEAF_TOTAL, %eax
+	xorl	%ecx, %ecx
+	QUERY_CPUID R_TOTAL_LAST
+9:
+	/* Done: the host stops this vCPU at this exit and never re-enters. */
+	incq	C_IO(%rdi)
+	movl	$PORT_DONE, %edx
+	outb	%al, %dx
+3:	jmp	3b
+
+exitgen_guest_wake:
+	iretq
+exitgen_guest_end:
+
+	.section .note.GNU-stack, "", @progbits
