@@ -47,7 +47,15 @@ static const char doc[] =
 "SORT KEYS (-s): key (the reason, VM or vCPU), count (also rate, pct), avg,\n"
 "p50, p99, max, time (share of exit-to-entry time). Default: count.\n"
 "\n"
-"OPTIONS:";
+"OPTIONS:"
+"\v"
+"INTERACTIVE KEYS: h/?/F1 help, v cycle view (reason, vm, vcpu, histogram),\n"
+"Enter histogram of the selected reason, </> or F6 sort column, I invert,\n"
+"/ or f filter (pid:N, vcpu:N, reason), p/space pause, r reset, c cumulative,\n"
+"+/- refresh faster/slower, q quit.\n"
+"\n"
+"EXIT STATUS: 0 done, 1 error (e.g. cannot load BPF), 2 bad usage.\n"
+"Output formats: docs/usage.md and docs/json-schema.md.";
 
 static const struct argp_option options[] = {
 	{ "batch", 'b', NULL, 0, "Batch mode: no screen handling, one report per interval", 0 },
@@ -103,19 +111,15 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *v)
 
 static int add_pids(struct argp_state *st, struct args *a, const char *arg)
 {
-	char buf[256], *save = NULL, *tok;
+	char buf[256], *rest = buf, *tok;
 
 	if (strlen(arg) >= sizeof(buf)) {
 		argp_error(st, "pid list too long: '%.32s...'", arg);
 		return EINVAL;
 	}
 	strcpy(buf, arg);
-	tok = strtok_r(buf, ",", &save);
-	if (!tok) {
-		argp_error(st, "invalid pid: '%s'", arg);
-		return EINVAL;
-	}
-	for (; tok; tok = strtok_r(NULL, ",", &save)) {
+	/* strsep, not strtok: "1,,2" has an empty item, which is an error. */
+	while ((tok = strsep(&rest, ","))) {
 		uint64_t v;
 
 		if (parse_u64(tok, INT_MAX, &v) || v == 0) {

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/* args_parse: every option, and bad input reported as usage (exit 2) without exiting. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "args.h"
+
+struct captured {
+	char *out, *err;
+	size_t outlen, errlen;
+};
+
+/* Parse a NULL-terminated argument list (argv[0] added); capture stdout/stderr text. */
+static int parse(struct args *a, struct captured *c, ...)
+{
+	char *argv[32] = { "exittop" };
+	int argc = 1, ret;
+	FILE *out, *err;
+	va_list ap;
+
+	va_start(ap, c);
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+
+	memset(c, 0, sizeof(*c));
+	out = open_memstream(&c->out, &c->outlen);
+	err = open_memstream(&c->err, &c->errlen);
+	assert_non_null(out);
+	assert_non_null(err);
+	ret = args_parse(a, argc, argv, out, err);
+	fclose(out);
+	fclose(err);
+	return ret;
+}
+
+static void captured_free(struct captured *c)
+{
+	free(c->out);
+	free(c->err);
+}
+
+static void test_defaults(void **state)
+{
+	struct args a;
+	struct captured c;
+
+	assert_int_equal(parse(&a, &c, NULL), ARGS_OK);
+	assert_false(a.batch);
+	assert_true(a.delay_s == 1.0);
+	assert_int_equal(a.iterations, 0);
+	assert_int_equal(a.format, OUT_AUTO);
+	assert_int_equal(a.npids, 0);
+	assert_false(a.has_vcpu);
+	assert_string_equal(a.reason, "");
+	assert_string_equal(a.hist, "");
+	assert_int_equal(a.view, VIEW_REASON);
+	assert_int_equal(a.sort, SORT_COUNT);
+	assert_false(a.verbose);
+	assert_int_equal(c.errlen, 0);
+	captured_free(&c);
+}
+
+static void test_all_options(void **state)
+{
+	struct args a;
+	struct captured c;
+
+	assert_int_equal(parse(&a, &c, "-b", "-d", "2.5", "-n", "7", "--json",
+			       "-p", "100", "--pid=200,300", "--vcpu", "3",
+			       "--reason", "cpuid", "--view", "vcpu", "--hist", "HLT",
+			       "-s", "p99", "-v", NULL), ARGS_OK);
+	assert_true(a.batch);
+	assert_true(a.delay_s == 2.5);
+	assert_int_equal(a.iterations, 7);
+	assert_int_equal(a.format, OUT_JSON);
+	assert_int_equal(a.npids, 3);
+	assert_int_equal(a.pids[0], 100);
+	assert_int_equal(a.pids[1], 200);
+	assert_int_equal(a.pids[2], 300);
+	assert_true(a.has_vcpu);
+	assert_int_equal(a.vcpu, 3);
+	assert_string_equal(a.reason, "cpuid");
+	assert_string_equal(a.hist, "HLT");
+	assert_int_equal(a.view, VIEW_VCPU);
+	assert_int_equal(a.sort, SORT_P99);
+	assert_true(a.sort_set);
+	assert_true(a.verbose);
+	captured_free(&c);
+
+	assert_int_equal(parse(&a, &c, "--csv", "--view=vm", "-s", "TIME", "--reason=0x72", NULL), ARGS_OK);
+	assert_int_equal(a.format, OUT_CSV);
+	assert_int_equal(a.view, VIEW_VM);
+	assert_int_equal(a.sort, SORT_TIME);
+	assert_string_equal(a.reason, "0x72");
+	captured_free(&c);
+
+	/* --json twice is not a conflict; aliases of sort keys */
+	assert_int_equal(parse(&a, &c, "--json", "--json", "-s", "rate", NULL), ARGS_OK);
+	assert_int_equal(a.sort, SORT_COUNT);
+	captured_free(&c);
+}
+
+static void test_help_usage_version(void **state)
+{
+	struct args a;
+	struct captured c;
+
+	assert_int_equal(parse(&a, &c, "--help", NULL), ARGS_EXIT_OK);
+	/* every option is documented */
+	for (const char *const *o = (const char *const[]){ "--batch", "--delay", "--iterations",
+		"--json", "--csv", "--pid", "--vcpu", "--reason", "--view", "--hist",
+		"--sort", "--verbose", "--version", NULL }; *o; o++)
+		assert_non_null(strstr(c.out, *o));
+	assert_int_equal(c.errlen, 0);
+	captured_free(&c);
+
+	assert_int_equal(parse(&a, &c, "-?", NULL), ARGS_EXIT_OK);
+	assert_non_null(strstr(c.out, "Usage:"));
+	captured_free(&c);
+
+	assert_int_equal(parse(&a, &c, "--usage", NULL), ARGS_EXIT_OK);
+	assert_non_null(strstr(c.out, "Usage: exittop"));
+	captured_free(&c);
+
+	assert_int_equal(parse(&a, &c, "-V", NULL), ARGS_EXIT_OK);
+	assert_non_null(strstr(c.out, "exittop "));
+	captured_free(&c);
+}
+
+/* Each bad command line: ARGS_EXIT_USAGE, a usage on err, nothing on out. */
+static void expect_usage(const char *why, ...)
+{
+	char *argv[16] = { "exittop" };
+	struct captured c = { 0 };
+	struct args a;
+	FILE *out, *err;
+	int argc = 1, ret;
+	va_list ap;
+
+	va_start(ap, why);
+	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+
+	out = open_memstream(&c.out, &c.outlen);
+	err = open_memstream(&c.err, &c.errlen);
+	ret = args_parse(&a, argc, argv, out, err);
+	fclose(out);
+	fclose(err);
+	if (ret != ARGS_EXIT_USAGE)
+		fail_msg("%s: expected usage error, got %d", why, ret);
+	if (!strstr(c.err, "Usage: exittop"))
+		fail_msg("%s: no usage on stderr: '%s'", why, c.err);
+	assert_int_equal(c.outlen, 0);
+	captured_free(&c);
+}
+
+static void test_bad_input(void **state)
+{
+	expect_usage("delay not a number", "-d", "abc", NULL);
+	expect_usage("delay zero", "-d", "0", NULL);
+	expect_usage("delay negative", "-d", "-1", NULL);
+	expect_usage("delay trailing junk", "-d", "1s", NULL);
+	expect_usage("delay nan", "-d", "nan", NULL);
+	expect_usage("delay huge", "-d", "1e9", NULL);
+	expect_usage("delay missing", "-d", NULL);
+	expect_usage("count zero", "-n", "0", NULL);
+	expect_usage("count negative", "-n", "-3", NULL);
+	expect_usage("count junk", "-n", "5x", NULL);
+	expect_usage("count overflow", "-n", "99999999999999999999999", NULL);
+	expect_usage("pid zero", "-p", "0", NULL);
+	expect_usage("pid word", "-p", "qemu", NULL);
+	expect_usage("pid empty item", "-p", "1,,2", NULL);
+	expect_usage("pid trailing comma", "-p", ",", NULL);
+	expect_usage("pid too big", "-p", "4294967296", NULL);
+	expect_usage("vcpu negative", "--vcpu", "-1", NULL);
+	expect_usage("vcpu word", "--vcpu", "one", NULL);
+	expect_usage("view unknown", "--view", "process", NULL);
+	expect_usage("sort unknown", "-s", "color", NULL);
+	expect_usage("reason empty", "--reason", "", NULL);
+	expect_usage("reason too long", "--reason",
+		     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL);
+	expect_usage("json and csv", "--json", "--csv", NULL);
+	expect_usage("csv and json", "--csv", "--json", NULL);
+	expect_usage("unknown long option", "--bogus", NULL);
+	expect_usage("unknown short option", "-Z", NULL);
+	expect_usage("positional argument", "cpuid", NULL);
+}
+
+static void test_too_many_pids(void **state)
+{
+	char list[ARGS_MAX_PIDS * 8];
+	struct captured c = { 0 };
+	char *argv[] = { "exittop", "-p", list, NULL };
+	struct args a;
+	size_t off = 0;
+	FILE *out, *err;
+
+	for (int i = 1; i <= ARGS_MAX_PIDS + 1; i++)
+		off += snprintf(list + off, sizeof(list) - off, "%s%d", i > 1 ? "," : "", i);
+	out = open_memstream(&c.out, &c.outlen);
+	err = open_memstream(&c.err, &c.errlen);
+	/* 65 pids do not fit in the 256-byte list buffer or in the table: either way usage */
+	assert_int_equal(args_parse(&a, 3, argv, out, err), ARGS_EXIT_USAGE);
+	fclose(out);
+	fclose(err);
+	captured_free(&c);
+
+	/* exactly the maximum, one -p each, is fine */
+	{
+		char *av[2 * ARGS_MAX_PIDS + 2];
+		char bufs[ARGS_MAX_PIDS][12];
+		int n = 1;
+
+		av[0] = "exittop";
+		for (int i = 0; i < ARGS_MAX_PIDS; i++) {
+			snprintf(bufs[i], sizeof(bufs[i]), "%d", 1000 + i);
+			av[n++] = "-p";
+			av[n++] = bufs[i];
+		}
+		av[n] = NULL;
+		out = open_memstream(&c.out, &c.outlen);
+		err = open_memstream(&c.err, &c.errlen);
+		assert_int_equal(args_parse(&a, n, av, out, err), ARGS_OK);
+		fclose(out);
+		fclose(err);
+		assert_int_equal(a.npids, ARGS_MAX_PIDS);
+		assert_int_equal(a.pids[ARGS_MAX_PIDS - 1], 1000 + ARGS_MAX_PIDS - 1);
+		captured_free(&c);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_help_usage_version),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_too_many_pids),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
