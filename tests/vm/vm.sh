@@ -1,0 +1,191 @@
+# shellcheck shell=sh
+# shellcheck disable=SC2154 # the vm_* settings come from the sourcing script
+# Boot one testbed VM, run one command in it, hand back its output and status.
+# Sourced by tests/vm/run (first level, on the host: QEMU TCG with emulated SVM)
+# and tests/vm/l2-run (second level, inside the first: QEMU on /dev/kvm).
+#
+# The caller sets:
+#   vm_me        name for messages (tests/vm/run, tests/vm/l2-run)
+#   vm_dir       prepared kernel directory (tests/vm/prepare): vmlinuz, initrd
+#   vm_accel     QEMU arguments choosing accelerator and CPU model
+#   vm_smp vm_mem vm_timeout vm_results
+#   vm_kvm       "" (do not load KVM), "stock", or a host directory with kvm.ko, kvm-amd.ko
+#   vm_tty       "" or "yes": the command gets the caller's terminal (QEMU's stdio on ttyS1)
+#   vm_console   file name, in vm_results, for the guest's serial console
+#   vm_env       extra shell text run before the command (exports), already quoted
+#   vm_pidfile   "" or a file that gets QEMU's pid while it runs
+#   vm_name      "" or the QEMU -name
+# then calls vm_main CMD ARGS... which exits with CMD's status, or 125 when the
+# testbed itself failed (cannot boot, panicked, timed out, interrupted).
+
+VM_FAIL=125
+
+vm_die() {
+	echo "$vm_me: $*" >&2
+	exit $VM_FAIL
+}
+
+# Quote one word for sh: 'it'\''s'.
+vm_quote() {
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+vm_timeout_pid=""
+vm_ctl=""
+
+vm_stop() {
+	# The timeout process forwards TERM to QEMU; QEMU's own pid is the
+	# fallback if timeout already went away.
+	[ -n "$vm_timeout_pid" ] && kill "$vm_timeout_pid" 2>/dev/null
+	if [ -n "$vm_ctl" ] && [ -s "$vm_ctl/qemu.pid" ]; then
+		p=$(cat "$vm_ctl/qemu.pid" 2>/dev/null)
+		[ -n "$p" ] && kill "$p" 2>/dev/null
+		# Give it a moment to go, then make sure.
+		i=0
+		while [ -n "$p" ] && kill -0 "$p" 2>/dev/null && [ $i -lt 30 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		[ -n "$p" ] && kill -9 "$p" 2>/dev/null
+	fi
+	[ -n "$vm_timeout_pid" ] && wait "$vm_timeout_pid" 2>/dev/null
+	vm_timeout_pid=""
+	return 0
+}
+
+vm_cleanup() {
+	vm_stop
+	if [ -n "$vm_pidfile" ]; then rm -f "$vm_pidfile"; fi
+	if [ -n "$vm_ctl" ]; then rm -rf "$vm_ctl"; fi
+	vm_ctl=""
+}
+
+vm_interrupted() {
+	echo "$vm_me: interrupted; VM stopped" >&2
+	vm_cleanup
+	trap - EXIT
+	exit $VM_FAIL
+}
+
+# The command as shell text for the guest: environment, working directory,
+# a clear message when CMD does not exist there, then exec.
+vm_cmd_text() {
+	echo "$vm_env"
+	q=$(vm_quote "$PWD")
+	echo "cd $q 2>/dev/null || { echo \"$vm_me: note: $q is not visible in the testbed; running in /\" >&2; cd /; }"
+	c=$(vm_quote "$1")
+	case "$1" in
+	*/) t="false" ;;
+	*/*) t="[ -f $c ] && [ -x $c ]" ;;
+	*) t="command -v $c >/dev/null 2>&1" ;;
+	esac
+	echo "$t || { echo \"$vm_me: \"$c\": command not found in the testbed\" >&2; exit 127; }"
+	printf 'exec'
+	for a in "$@"; do
+		printf ' %s' "$(vm_quote "$a")"
+	done
+	echo
+}
+
+vm_main() {
+	[ $# -gt 0 ] || vm_die "no command given (see --help)"
+	command -v qemu-system-x86_64 >/dev/null 2>&1 || vm_die "qemu-system-x86_64 not found"
+	if [ ! -f "$vm_dir/vmlinux" ] || [ ! -f "$vm_dir/initrd" ]; then
+		vm_die "no kernel/initrd in $vm_dir"
+	fi
+
+	vm_ctl=$(mktemp -d "${TMPDIR:-/tmp}/exittop-vm.XXXXXX") || vm_die "mktemp failed"
+	trap vm_cleanup EXIT
+	trap vm_interrupted INT TERM HUP
+
+	{
+		echo "TB_KVM=$(vm_quote "$vm_kvm")"
+		echo "TB_RESULTS=$(vm_quote "$vm_results")"
+		if [ -n "$vm_tty" ]; then
+			echo "TB_TTY=/dev/ttyS1"
+			# Pass the terminal size so full-screen programs fit.
+			sz=$(stty size 2>/dev/null || echo "24 80")
+			echo "TB_ROWS=${sz% *} TB_COLS=${sz#* }"
+		fi
+	} >"$vm_ctl/env"
+	vm_cmd_text "$@" >"$vm_ctl/cmd"
+
+	console="$vm_results/$vm_console"
+	: >"$console"
+	# shellcheck disable=SC2086 # vm_accel is several words
+	set -- -nodefaults -no-user-config -display none -machine q35 $vm_accel \
+		-m "$vm_mem" -smp "$vm_smp" -no-reboot \
+		-kernel "$vm_dir/vmlinux" -initrd "$vm_dir/initrd" \
+		-append "console=ttyS0,115200 loglevel=5 panic=-1 tsc=reliable mitigations=off i8042.noaux i8042.nokbd i8042.nopnp" \
+		-serial "file:$console" \
+		-pidfile "$vm_ctl/qemu.pid" \
+		-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap" \
+		-virtfs "local,path=$vm_ctl,mount_tag=ctl,security_model=none,multidevs=remap" \
+		-virtfs "local,path=$vm_results,mount_tag=results,security_model=none,multidevs=remap"
+	if [ -n "$vm_name" ]; then set -- "$@" -name "$vm_name"; fi
+	if [ -n "$vm_tty" ]; then
+		# signal=off: ^C goes to the command in the guest, not to QEMU.
+		set -- "$@" -chardev stdio,id=tty,signal=off -serial chardev:tty
+	fi
+
+	start=$(date +%s)
+	# timeout bounds QEMU even if this script is killed outright (-9).
+	if [ -n "$vm_tty" ]; then
+		# A background job's stdin is /dev/null unless redirected explicitly.
+		# --foreground: plain timeout moves QEMU to its own process group,
+		# where reading the terminal would stop it (SIGTTIN).
+		exec 8<&0
+		timeout --foreground -k 5 "$vm_timeout" qemu-system-x86_64 "$@" <&8 &
+	else
+		timeout -k 5 "$vm_timeout" qemu-system-x86_64 "$@" </dev/null >"$vm_ctl/qemu.out" 2>&1 &
+	fi
+	vm_timeout_pid=$!
+	if [ -n "$vm_pidfile" ]; then
+		# QEMU writes its pidfile early; copy it for whoever watches this VM.
+		i=0
+		while [ ! -s "$vm_ctl/qemu.pid" ] && kill -0 "$vm_timeout_pid" 2>/dev/null && [ $i -lt 100 ]; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+		cp "$vm_ctl/qemu.pid" "$vm_pidfile" 2>/dev/null
+	fi
+	wait "$vm_timeout_pid"
+	qrc=$?
+	vm_timeout_pid=""
+	elapsed=$(($(date +%s) - start))
+
+	[ -f "$vm_ctl/dmesg" ] && cp "$vm_ctl/dmesg" "$vm_results/${vm_console%console.log}dmesg.log"
+	if [ -f "$vm_ctl/stdout" ]; then cat "$vm_ctl/stdout"; fi
+	if [ -f "$vm_ctl/stderr" ]; then cat "$vm_ctl/stderr" >&2; fi
+
+	if [ -f "$vm_ctl/rc" ]; then
+		rc=$(cat "$vm_ctl/rc")
+		case "$rc" in
+		'' | *[!0-9]*) vm_die "bad status '$rc' from the guest" ;;
+		esac
+		vm_cleanup
+		trap - EXIT INT TERM HUP
+		return "$rc"
+	fi
+
+	# No status: the VM never ran the command to its end. Say why, plainly.
+	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+		why="timed out after ${vm_timeout} s; VM killed"
+	elif grep -q 'Kernel panic' "$console" 2>/dev/null; then
+		why="VM panicked"
+	elif grep -q 'testbed init:' "$console" 2>/dev/null; then
+		why="VM setup failed: $(grep 'testbed init:' "$console" | tail -n 1)"
+	elif [ "$qrc" != 0 ]; then
+		why="QEMU failed (status $qrc): $(tail -n 3 "$vm_ctl/qemu.out" 2>/dev/null)"
+	else
+		why="VM stopped without running the command to its end"
+	fi
+	{
+		echo "$vm_me: $why (after ${elapsed} s)"
+		if [ -s "$console" ]; then
+			echo "$vm_me: last console lines ($console):"
+			tail -n 15 "$console" | sed 's/^/  | /'
+		fi
+	} >&2
+	exit $VM_FAIL
+}
