@@ -13,21 +13,34 @@ static const char header[] =
 	"count,total_count,rate,lat_count,lat_sum_ns,avg_ns,p50_ns,p99_ns,max_ns,time_pct,"
 	"total_lat_count,total_lat_sum_ns,total_avg_ns,total_max_ns\n";
 
-void csv_field(FILE *f, const char *s)
+void csv_field(FILE *f, const char *str)
 {
-	if (!s)
-		s = "";
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
+	const unsigned char *s = (const unsigned char *)(str ? str : "");
+	bool quote = strpbrk((const char *)s, ",\"\r\n") != NULL;
+
+	if (quote)
+		fputc('"', f);
+	if (*s == '=' || *s == '+' || *s == '-' || *s == '@')
+		fputc('\'', f);
+	while (*s) {
+		int n = utf8_len(s);
+
+		if (*s == '"') {
+			fputs("\"\"", f);
+		} else if (*s == '\n' || *s == '\r') {
+			fputc(*s, f);	/* legal inside quotes */
+		} else if (*s < 0x20 || *s == 0x7f || !n) {
+			fputc('?', f);
+			n = 1;
+		} else {
+			fwrite(s, 1, n, f);
+			s += n;
+			continue;
+		}
+		s++;
 	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	if (quote)
+		fputc('"', f);
 }
 
 static double fin(double v)

@@ -8,8 +8,7 @@
 #include "output.h"
 #include "stats.h"
 
-/* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
-static int utf8_len(const unsigned char *s)
+int utf8_len(const unsigned char *s)
 {
 	int n, i;
 	uint32_t cp;

@@ -65,9 +65,14 @@ const char *fmt_count(double v, int width, bool integer, char *buf, size_t len)
 	}
 	for (int u = 0; units[u]; u++) {
 		v /= 1000;
-		n = snprintf(buf, len, "%.*f%c", v < 100 ? 2 : 1, v, units[u]);
-		if (n <= width)
-			return buf;
+		if (v >= 999.5 && units[u + 1])
+			continue;	/* 1234.6M reads worse than 1.23G */
+		/* As many decimals as fit, up to three significant digits. */
+		for (int prec = v < 10 ? 2 : v < 100 ? 1 : 0; prec >= 0; prec--) {
+			n = snprintf(buf, len, "%.*f%c", prec, v, units[u]);
+			if (n <= width)
+				return buf;
+		}
 	}
 	return buf;
 }
