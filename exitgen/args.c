@@ -31,6 +31,11 @@ static const char usage_text[] =
 "                       irqchip: KVM_EXIT_HLT), which injects vector 0x%x\n"
 "                       with KVM_INTERRUPT to wake it: one HLT exit per HLT\n"
 "  --hlt-delay-us U     wait U us before each wake-up, like a timer (default 0)\n"
+"  --hlt-wake W         'irq' (default): wake each HLT with the interrupt;\n"
+"                       KVM then adds one immediate-exit INTR exit per wake-up\n"
+"                       (its userspace-irqchip re-injection path). 'none':\n"
+"                       just re-enter, the HLT is already complete: no\n"
+"                       interrupt and no extra exit\n"
 "  --query-leaves LIST  at the very end, after all vCPUs finished, vCPU 0 reads\n"
 "                       CPUID 0x4fffffff, 0x4ffffffe, then for each subleaf S in\n"
 "                       LIST 0x4ffffffd and 0x4ffffffc with ECX=S, then\n"
@@ -154,7 +159,7 @@ static uint64_t splitmix64(uint64_t *s)
 
 enum {
 	O_VCPUS = 256, O_CPUID, O_LEAF, O_SUBLEAF, O_PIO, O_MMIO, O_MSR, O_HLT,
-	O_HLT_DELAY, O_QLEAVES, O_QRANDOM, O_SEED, O_LFORMAT, O_TIMEOUT, O_HELP,
+	O_HLT_DELAY, O_HLT_WAKE, O_QLEAVES, O_QRANDOM, O_SEED, O_LFORMAT, O_TIMEOUT, O_HELP,
 };
 
 void args_parse(struct eg_args *a, int argc, char **argv)
@@ -169,6 +174,7 @@ void args_parse(struct eg_args *a, int argc, char **argv)
 		{ "msr", required_argument, NULL, O_MSR },
 		{ "hlt", required_argument, NULL, O_HLT },
 		{ "hlt-delay-us", required_argument, NULL, O_HLT_DELAY },
+		{ "hlt-wake", required_argument, NULL, O_HLT_WAKE },
 		{ "query-leaves", required_argument, NULL, O_QLEAVES },
 		{ "query-random", required_argument, NULL, O_QRANDOM },
 		{ "seed", required_argument, NULL, O_SEED },
@@ -205,6 +211,12 @@ void args_parse(struct eg_args *a, int argc, char **argv)
 		case O_MSR: a->msr = num_arg(name, optarg, cmax); break;
 		case O_HLT: a->hlt = num_arg(name, optarg, cmax); break;
 		case O_HLT_DELAY: a->hlt_delay_us = num_arg(name, optarg, 10000000); break;
+		case O_HLT_WAKE:
+			if (!strcmp(optarg, "none"))
+				a->hlt_no_wake = true;
+			else if (strcmp(optarg, "irq"))
+				bad("--hlt-wake: 'irq' or 'none', not '%s'", optarg);
+			break;
 		case O_QLEAVES: list = optarg; a->query_on = true; break;
 		case O_QRANDOM:
 			nrandom = num_arg(name, optarg, MAX_QUERIES);

@@ -12,6 +12,7 @@ struct eg_args {
 	uint64_t cpuid, pio, mmio, msr, hlt;	/* per vCPU */
 	uint32_t cpuid_leaf, cpuid_subleaf;
 	uint64_t hlt_delay_us;
+	bool hlt_no_wake;			/* --hlt-wake none */
 	bool query_on;				/* any --query-* given */
 	uint32_t *query;			/* subleaves, in query order */
 	size_t nquery;

@@ -221,6 +221,7 @@ void report_write(FILE *f, struct eg_vm *vm, const struct eg_args *a,
 	json_u64(j, "msr_index", MSR_INDEX);
 	json_u64(j, "hlt", a->hlt);
 	json_u64(j, "hlt_delay_us", a->hlt_delay_us);
+	json_str(j, "hlt_wake", a->hlt_no_wake ? "none" : "irq");
 	json_u64(j, "wake_vector", WAKE_VECTOR);
 	json_end(j);
 

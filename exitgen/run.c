@@ -118,6 +118,9 @@ static int handle_hlt(struct run_ctx *c, struct eg_vcpu *v, const char *who)
 		while (nanosleep(&ts, &ts) && errno == EINTR)
 			;
 	}
+	/* RIP is past the HLT already: re-entering resumes the guest. */
+	if (c->a->hlt_no_wake)
+		return 0;
 	/*
 	 * The guest did STI; HLT, so IF=1 and the STI shadow is over: KVM
 	 * says ready and the injection needs no interrupt-window exit. Should
