@@ -100,7 +100,11 @@ static int handle_io(struct run_ctx *c, struct eg_vcpu *v, int *done)
 			report_unexpected(v, "sync OUT");
 			return -1;
 		}
-		return wait_others(c);
+		if (wait_others(c)) {
+			eg_err("vcpu 0: another vCPU failed, no queries");
+			return -1;
+		}
+		return 0;
 	}
 	eg_err("vcpu %u: OUT to unexpected port 0x%x", v->index, run->io.port);
 	return -1;
@@ -203,6 +207,11 @@ static void *vcpu_thread(void *p)
 	struct thread_arg *t = p;
 	struct eg_vcpu *v = t->v;
 
+	char name[16];
+
+	/* The name shows as comm in tracepoints, top and exittop. */
+	snprintf(name, sizeof(name), "exitgen-vcpu%u", v->index);
+	pthread_setname_np(pthread_self(), name);
 	v->tid = syscall(SYS_gettid);
 	v->failed = vcpu_loop(t->ctx, v) ? 1 : 0;
 	/* vCPU 0 may be the one waiting: everybody else reports in. */

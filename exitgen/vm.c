@@ -158,8 +158,7 @@ static int setup_vcpu_state(struct eg_vcpu *v, const char *who)
 	return eg_ioctl(v->fd, KVM_SET_REGS, &r, who) < 0 ? -1 : 0;
 }
 
-static void fill_params(struct eg_vm *vm, struct eg_vcpu *v,
-			const struct eg_args *a)
+static void fill_params(struct eg_vcpu *v, const struct eg_args *a)
 {
 	volatile uint64_t *p = v->param;
 
@@ -176,7 +175,6 @@ static void fill_params(struct eg_vm *vm, struct eg_vcpu *v,
 		p[P_QUERY_LIST / 8] = QUERY_GPA;
 		p[P_QUERY_OUT / 8] = QUERY_GPA + query_list_bytes(a);
 	}
-	(void)vm;
 }
 
 static int create_vcpu(struct eg_vm *vm, struct eg_vcpu *v,
@@ -269,7 +267,7 @@ int vm_create(struct eg_vm *vm, const struct eg_args *a)
 			free(cpuid);
 			return -1;
 		}
-		fill_params(vm, v, a);
+		fill_params(v, a);
 	}
 	free(cpuid);
 	return 0;
