@@ -1,0 +1,98 @@
+# Shell helpers of the exporter tests (sourced by tests/host/export-*.sh and
+# tests/testbed/exporter-prometheus.test). POSIX sh. Expects cwd = repo root.
+#
+#   ex_build_driver OUT          build tests/host/export-driver.c into OUT
+#   ex_free_port                 print a free TCP port on 127.0.0.1
+#   ex_wait_addr LOG [SECS]      wait for "serving metrics on http://ADDR/metrics"
+#                                in LOG, print ADDR
+#   ex_prom_start ADDR DIR [SECS] start prometheus on 127.0.0.1 (free port) scraping
+#                                ADDR every second; sets EX_PROM (base URL) and
+#                                EX_PROM_PID; waits until ready
+#   ex_prom_query QUERY          instant query, prints the JSON answer
+#   ex_prom_value QUERY          the value of the first series ("" if none)
+#   ex_wait_value QUERY WANT S   poll until ex_prom_value = WANT or S seconds pass
+
+ex_build_driver() {
+	_b=${BUILD:-build}
+	timeout 300 make -s "$_b/exits.skel.h" >/dev/null || return 1
+	timeout 300 ${CC:-gcc} -O2 -g -Wall -Wextra -Wshadow -Wformat=2 -D_GNU_SOURCE \
+		-I"$_b" -Ibpf -Iuser tests/host/export-driver.c user/export.c user/export_prom.c \
+		user/httpd.c user/collect.c user/stats.c user/vminfo.c user/reasons.c \
+		-o "$1" -lbpf -lelf -lz
+}
+
+ex_free_port() {
+	_i=0
+	while [ $_i -lt 50 ]; do
+		_p=$((20000 + ($$ * 7 + _i * 131 + $(date +%N | sed 's/^0*//;s/^$/0/') % 997) % 40000))
+		if ! ss -Htln "sport = :$_p" 2>/dev/null | grep -q .; then
+			echo "$_p"
+			return 0
+		fi
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+ex_wait_addr() {
+	_n=$((${2:-20} * 10))
+	while [ "$_n" -gt 0 ]; do
+		_a=$(sed -n 's|.*serving metrics on http://\([^ ]*\)/metrics.*|\1|p' "$1" 2>/dev/null | head -1)
+		if [ -n "$_a" ]; then
+			echo "$_a"
+			return 0
+		fi
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	return 1
+}
+
+ex_prom_start() {
+	_target=$1 _dir=$2 _secs=${3:-60}
+	_pp=$(ex_free_port) || return 1
+	mkdir -p "$_dir/data" || return 1
+	cat >"$_dir/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: exittop
+    static_configs:
+      - targets: ['$_target']
+EOF
+	timeout "${EX_PROM_TIMEOUT:-600}" prometheus --config.file="$_dir/prometheus.yml" \
+		--storage.tsdb.path="$_dir/data" --web.listen-address="127.0.0.1:$_pp" \
+		--storage.tsdb.retention.time=1h --log.level=warn >"$_dir/prometheus.log" 2>&1 &
+	EX_PROM_PID=$!
+	EX_PROM="http://127.0.0.1:$_pp"
+	_n=$((_secs * 5))
+	while [ $_n -gt 0 ]; do
+		curl -sf "$EX_PROM/-/ready" >/dev/null 2>&1 && return 0
+		kill -0 "$EX_PROM_PID" 2>/dev/null || return 1
+		sleep 0.2
+		_n=$((_n - 1))
+	done
+	return 1
+}
+
+ex_prom_query() {
+	curl -sf --max-time 10 "$EX_PROM/api/v1/query" --data-urlencode "query=$1"
+}
+
+ex_prom_value() {
+	ex_prom_query "$1" | jq -r '.data.result[0].value[1] // empty' 2>/dev/null
+}
+
+ex_wait_value() {
+	_n=$(($3 * 2))
+	while [ $_n -gt 0 ]; do
+		_v=$(ex_prom_value "$1")
+		[ "$_v" = "$2" ] && return 0
+		sleep 0.5
+		_n=$((_n - 1))
+	done
+	echo "last value of $1: '${_v:-}'" >&2
+	return 1
+}
