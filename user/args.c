@@ -137,12 +137,19 @@ static int add_pids(struct argp_state *st, struct args *a, const char *arg)
 
 static int copy_reason(struct argp_state *st, char *dst, const char *arg, const char *opt)
 {
+	uint32_t code;
+
 	if (!*arg) {
 		argp_error(st, "%s: empty reason", opt);
 		return EINVAL;
 	}
 	if (strlen(arg) >= ARGS_REASON_LEN) {
 		argp_error(st, "%s: reason too long: '%.32s...'", opt, arg);
+		return EINVAL;
+	}
+	/* The ISA is known only once exits are seen: a name of either will do. */
+	if (reason_parse(EXITS_ISA_VMX, arg, &code) && reason_parse(EXITS_ISA_SVM, arg, &code)) {
+		argp_error(st, "%s: unknown exit reason '%s' (a VMX or SVM name, or a code)", opt, arg);
 		return EINVAL;
 	}
 	strcpy(dst, arg);

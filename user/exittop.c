@@ -147,8 +147,10 @@ int main(int argc, char **argv)
 		return 0;
 	if (ret)
 		return 2;
+	/* The screen needs a terminal to draw on and one to read keys from. */
 	if (a.format == OUT_AUTO)
-		a.format = (a.batch || !isatty(STDOUT_FILENO)) ? OUT_TEXT : OUT_AUTO;
+		a.format = (a.batch || !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) ?
+			   OUT_TEXT : OUT_AUTO;
 	if (a.format != OUT_AUTO)
 		a.batch = true;
 

@@ -70,6 +70,7 @@ int ui_run(struct collector *c, const struct args *a, const struct ui_host *h,
 	uint32_t pidbuf[1];
 	char selr[UI_TEXT_LEN];
 	bool have = false;
+	uint64_t polls = 0;
 	double next;
 	int status = 0, err;
 
@@ -96,6 +97,7 @@ int ui_run(struct collector *c, const struct args *a, const struct ui_host *h,
 				break;
 			}
 			have = true;
+			polls++;
 			next = t + st.delay_s;
 			if (next < now_s())
 				next = now_s() + st.delay_s;
@@ -110,6 +112,8 @@ int ui_run(struct collector *c, const struct args *a, const struct ui_host *h,
 			}
 		}
 		ui_draw(&st, h, &snap, &v, have);
+		if (a->iterations && polls >= a->iterations)
+			break;	/* -n: like top, end after that many updates */
 
 		/* Wait for a key until the next poll; paused, wake now and then for signals. */
 		ms = st.paused ? 1000 : (int)((next - now_s()) * 1000 + 1);

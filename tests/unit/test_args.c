@@ -102,6 +102,12 @@ static void test_all_options(void **state)
 	assert_string_equal(a.reason, "0x72");
 	captured_free(&c);
 
+	/* names of either ISA, with or without their prefixes */
+	assert_int_equal(parse(&a, &c, "--reason", "EPT_VIOLATION", "--hist", "npf", NULL), ARGS_OK);
+	captured_free(&c);
+	assert_int_equal(parse(&a, &c, "--reason", "EXIT_REASON_CPUID", NULL), ARGS_OK);
+	captured_free(&c);
+
 	/* --json twice is not a conflict; aliases of sort keys */
 	assert_int_equal(parse(&a, &c, "--json", "--json", "-s", "rate", NULL), ARGS_OK);
 	assert_int_equal(a.sort, SORT_COUNT);
@@ -188,6 +194,8 @@ static void test_bad_input(void **state)
 	expect_usage("reason empty", "--reason", "", NULL);
 	expect_usage("reason too long", "--reason",
 		     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL);
+	expect_usage("reason unknown", "--reason", "cpuidd", NULL);
+	expect_usage("hist unknown", "--hist", "NOPE", NULL);
 	expect_usage("json and csv", "--json", "--csv", NULL);
 	expect_usage("csv and json", "--csv", "--json", NULL);
 	expect_usage("unknown long option", "--bogus", NULL);
