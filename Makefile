@@ -89,3 +89,39 @@ testbed-cache:
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- install / uninstall (exporter and packaging) ----
+# make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]
+# The systemd unit's ExecStart is rewritten to $(PREFIX)/sbin/exittop.
+PREFIX        ?= /usr/local
+DESTDIR       ?=
+SBINDIR       ?= $(PREFIX)/sbin
+BINDIR        ?= $(PREFIX)/bin
+MANDIR        ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+INSTALL       ?= install
+
+.PHONY: install uninstall
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(UNITDIR)
+	$(INSTALL) -m 0755 $(BUILD)/exittop $(DESTDIR)$(SBINDIR)/exittop
+	$(INSTALL) -m 0755 $(BUILD)/exitgen $(BUILD)/exitcpuid $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 0644 man/exittop.8 $(DESTDIR)$(MANDIR)/man8/exittop.8
+	$(INSTALL) -m 0644 man/exitgen.1 man/exitcpuid.1 $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 packaging/exittop.bash-completion $(DESTDIR)$(COMPLETIONDIR)/exittop
+	ln -sf exittop $(DESTDIR)$(COMPLETIONDIR)/exitgen
+	ln -sf exittop $(DESTDIR)$(COMPLETIONDIR)/exitcpuid
+	sed 's|/usr/local/sbin/exittop|$(SBINDIR)/exittop|' packaging/exittop.service \
+		> $(DESTDIR)$(UNITDIR)/exittop.service.tmp
+	chmod 0644 $(DESTDIR)$(UNITDIR)/exittop.service.tmp
+	mv $(DESTDIR)$(UNITDIR)/exittop.service.tmp $(DESTDIR)$(UNITDIR)/exittop.service
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/exittop $(DESTDIR)$(BINDIR)/exitgen $(DESTDIR)$(BINDIR)/exitcpuid \
+		$(DESTDIR)$(MANDIR)/man8/exittop.8 $(DESTDIR)$(MANDIR)/man1/exitgen.1 \
+		$(DESTDIR)$(MANDIR)/man1/exitcpuid.1 $(DESTDIR)$(COMPLETIONDIR)/exittop \
+		$(DESTDIR)$(COMPLETIONDIR)/exitgen $(DESTDIR)$(COMPLETIONDIR)/exitcpuid \
+		$(DESTDIR)$(UNITDIR)/exittop.service
