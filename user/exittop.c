@@ -161,10 +161,10 @@ int main(int argc, char **argv)
 	h.host = un.nodename;
 	h.kernel = un.release;
 
-	if (geteuid() != 0)
-		fprintf(stderr, "exittop: not running as root: loading BPF programs needs root "
-			"(or CAP_BPF and CAP_PERFMON); try: sudo exittop\n");
-
+	/*
+	 * Not root: collector_open checks the capabilities before it loads
+	 * anything and says what is missing, so we do not guess here.
+	 */
 	install_signals();
 	co.pids = a.pids;
 	co.npids = a.npids;
