@@ -53,15 +53,21 @@ const char *fmt_ns(double ns, bool measured, char *buf, size_t len);
 const char *fmt_count(double v, int width, bool integer, char *buf, size_t len);
 
 /*
- * Table lines shared by the text output and the terminal UI. The header
- * marks the sort column when mark is true. Widths come from the mode.
+ * Table lines shared by the text output and the terminal UI. keyw is the
+ * width of the first (key) column: OUT_KEY_WIDTH in text output, what the
+ * terminal leaves beside the OUT_FIXED_WIDTH of the figures on screen.
+ * The header marks the sort column when mark is true.
  */
 #define OUT_LINE_MAX 256
-void fmt_table_header(char *buf, size_t len, enum view_mode m,
+#define OUT_KEY_WIDTH 26	/* text output */
+#define OUT_KEY_MIN 17		/* 80 columns */
+#define OUT_KEY_MAX 32
+#define OUT_FIXED_WIDTH 63	/* the columns after the key, with their spaces */
+void fmt_table_header(char *buf, size_t len, enum view_mode m, int keyw,
 		      enum sort_key sort, bool reverse, bool mark);
-void fmt_table_row(char *buf, size_t len, enum view_mode m, const struct view_row *r);
+void fmt_table_row(char *buf, size_t len, enum view_mode m, int keyw, const struct view_row *r);
 /* Start column and width of a sort column in the header, for highlighting. */
-void fmt_column_span(enum view_mode m, enum sort_key k, int *start, int *width);
+void fmt_column_span(enum view_mode m, enum sort_key k, int keyw, int *start, int *width);
 
 /* Text of one histogram bar line: "  1us -   2us |#####    | 1234  12.3%". */
 void fmt_hist_line(char *buf, size_t len, int slot, uint64_t n, uint64_t total,

@@ -12,7 +12,6 @@
 #include "output.h"
 #include "stats.h"
 
-#define KEY_WIDTH 26
 
 struct column {
 	const char *title;
@@ -20,15 +19,19 @@ struct column {
 	int sort;		/* enum sort_key, or -1: not a sort column */
 };
 
-/* After the key column; each is preceded by one space. */
+/*
+ * After the key column; each is preceded by one space. Narrow enough that
+ * all of them fit an 80-column terminal beside a 17-column key (see
+ * OUT_FIXED_WIDTH); each wide enough for its title and the sort marker.
+ */
 static const struct column columns[] = {
-	{ "COUNT", 9, SORT_COUNT },
-	{ "RATE/s", 10, -1 },
-	{ "%", 6, -1 },
-	{ "AVG", 8, SORT_AVG },
-	{ "P50", 8, SORT_P50 },
-	{ "P99", 8, SORT_P99 },
-	{ "MAX", 8, SORT_MAX },
+	{ "COUNT", 8, SORT_COUNT },
+	{ "RATE/s", 8, -1 },
+	{ "%", 5, -1 },
+	{ "AVG", 7, SORT_AVG },
+	{ "P50", 7, SORT_P50 },
+	{ "P99", 7, SORT_P99 },
+	{ "MAX", 7, SORT_MAX },
 	{ "TIME%", 6, SORT_TIME },
 };
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
@@ -91,21 +94,38 @@ static void printable(char *dst, size_t len, const char *src)
 		dst[i] = '\0';
 }
 
-static const char *key_title(enum view_mode m)
+#define PID_WIDTH 7	/* pid_max is at most 4194304 */
+#define VCPU_WIDTH 4
+
+/* Width of the name after the pid (and vCPU) in the key column. */
+static int name_width(enum view_mode m, int keyw)
+{
+	int w = keyw - PID_WIDTH - 1 - (m == VIEW_VCPU ? VCPU_WIDTH + 1 : 0);
+
+	return w > 0 ? w : 0;
+}
+
+static void key_title(char *buf, size_t len, enum view_mode m)
 {
 	switch (m) {
-	case VIEW_VM: return "     PID NAME";
-	case VIEW_VCPU: return "     PID VCPU NAME";
-	default: return "REASON";
+	case VIEW_VM:
+		snprintf(buf, len, "%*s NAME", PID_WIDTH, "PID");
+		break;
+	case VIEW_VCPU:
+		snprintf(buf, len, "%*s %*s NAME", PID_WIDTH, "PID", VCPU_WIDTH, "VCPU");
+		break;
+	default:
+		snprintf(buf, len, "REASON");
+		break;
 	}
 }
 
-void fmt_column_span(enum view_mode m, enum sort_key k, int *start, int *width)
+void fmt_column_span(enum view_mode m, enum sort_key k, int keyw, int *start, int *width)
 {
-	int pos = KEY_WIDTH;
+	int pos = keyw;
 
 	*start = 0;
-	*width = KEY_WIDTH;
+	*width = keyw;
 	if (k == SORT_KEY)
 		return;
 	for (size_t i = 0; i < NCOLUMNS; i++) {
@@ -119,18 +139,16 @@ void fmt_column_span(enum view_mode m, enum sort_key k, int *start, int *width)
 	}
 }
 
-void fmt_table_header(char *buf, size_t len, enum view_mode m,
+void fmt_table_header(char *buf, size_t len, enum view_mode m, int keyw,
 		      enum sort_key sort, bool reverse, bool mark)
 {
 	const char *mk = reverse ? "^" : "*";
-	char t[32];
+	char t[64], title[48];
 	size_t off;
 
-	if (mark && sort == SORT_KEY)
-		snprintf(t, sizeof(t), "%s%s", key_title(m), mk);
-	else
-		snprintf(t, sizeof(t), "%s", key_title(m));
-	off = snprintf(buf, len, "%-*s", KEY_WIDTH, t);
+	key_title(title, sizeof(title), m);
+	snprintf(t, sizeof(t), "%s%s", title, mark && sort == SORT_KEY ? mk : "");
+	off = snprintf(buf, len, "%-*.*s", keyw, keyw, t);
 	for (size_t i = 0; i < NCOLUMNS && off < len; i++) {
 		if (mark && columns[i].sort == (int)sort)
 			snprintf(t, sizeof(t), "%s%s", columns[i].title, mk);
@@ -140,19 +158,21 @@ void fmt_table_header(char *buf, size_t len, enum view_mode m,
 	}
 }
 
-void fmt_table_row(char *buf, size_t len, enum view_mode m, const struct view_row *r)
+void fmt_table_row(char *buf, size_t len, enum view_mode m, int keyw, const struct view_row *r)
 {
-	char key[64], name[64], b[8][24];
+	char key[OUT_LINE_MAX], name[64], b[8][24];
 	bool lat = r->lat_count > 0;	/* else show "-" rather than 0ns */
+	int nw = name_width(m, keyw);
 
 	switch (m) {
 	case VIEW_VM:
 		printable(name, sizeof(name), r->name);
-		snprintf(key, sizeof(key), "%8u %-.17s", r->pid, name);
+		snprintf(key, sizeof(key), "%*u %-.*s", PID_WIDTH, r->pid, nw, name);
 		break;
 	case VIEW_VCPU:
 		printable(name, sizeof(name), r->name);
-		snprintf(key, sizeof(key), "%8u %4u %-.12s", r->pid, r->vcpu, name);
+		snprintf(key, sizeof(key), "%*u %*u %-.*s", PID_WIDTH, r->pid,
+			 VCPU_WIDTH, r->vcpu, nw, name);
 		break;
 	default: {
 		char rb[48];
@@ -162,7 +182,7 @@ void fmt_table_row(char *buf, size_t len, enum view_mode m, const struct view_ro
 	}
 	}
 	snprintf(buf, len, "%-*.*s %*s %*s %*.1f %*s %*s %*s %*s %*.1f",
-		 KEY_WIDTH, KEY_WIDTH, key,
+		 keyw, keyw, key,
 		 columns[0].width, fmt_count(r->count, columns[0].width, true, b[0], sizeof(b[0])),
 		 columns[1].width, fmt_count(r->rate, columns[1].width, false, b[1], sizeof(b[1])),
 		 columns[2].width, r->pct,
@@ -262,10 +282,10 @@ int output_text(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 		fprintf(f, "  dropped %llu (total %llu)", (unsigned long long)s->dropped_delta,
 			(unsigned long long)s->dropped_total);
 	fputc('\n', f);
-	fmt_table_header(line, sizeof(line), c->mode, c->sort, c->reverse, false);
+	fmt_table_header(line, sizeof(line), c->mode, OUT_KEY_WIDTH, c->sort, c->reverse, false);
 	fprintf(f, "%s\n", line);
 	for (size_t i = 0; i < v.nrows; i++) {
-		fmt_table_row(line, sizeof(line), c->mode, &v.rows[i]);
+		fmt_table_row(line, sizeof(line), c->mode, OUT_KEY_WIDTH, &v.rows[i]);
 		fprintf(f, "%s\n", line);
 	}
 	if (c->hist && *c->hist)

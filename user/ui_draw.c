@@ -136,18 +136,26 @@ static void draw_keybar(const struct ui_state *st)
 	}
 }
 
+/* The key column takes what the figures leave, within limits. */
+static int key_width(void)
+{
+	int w = COLS - OUT_FIXED_WIDTH;
+
+	return w < OUT_KEY_MIN ? OUT_KEY_MIN : w > OUT_KEY_MAX ? OUT_KEY_MAX : w;
+}
+
 static void draw_table(struct ui_state *st, const struct view *v, bool have)
 {
 	char line[OUT_LINE_MAX];
-	int y = HEADER_LINES, page = ui_table_page(), start, width;
+	int y = HEADER_LINES, page = ui_table_page(), start, width, keyw = key_width();
 
-	fmt_table_header(line, sizeof(line), st->mode, st->sort, st->reverse, true);
+	fmt_table_header(line, sizeof(line), st->mode, keyw, st->sort, st->reverse, true);
 	attron(attr_pair(1, A_REVERSE));
 	mvhline(y, 0, ' ', COLS);
 	mvaddnstr(y, 0, line, COLS);
 	attroff(attr_pair(1, A_REVERSE));
 	/* The sort column stands out, as in htop. */
-	fmt_column_span(st->mode, st->sort, &start, &width);
+	fmt_column_span(st->mode, st->sort, keyw, &start, &width);
 	if (start < COLS) {
 		mvchgat(y, start, width, A_BOLD | A_REVERSE, 0, NULL);
 	}
@@ -170,7 +178,7 @@ static void draw_table(struct ui_state *st, const struct view *v, bool have)
 	if (st->scroll < 0)
 		st->scroll = 0;
 	for (int i = st->scroll; i < (int)v->nrows && y < LINES - 1; i++, y++) {
-		fmt_table_row(line, sizeof(line), st->mode, &v->rows[i]);
+		fmt_table_row(line, sizeof(line), st->mode, keyw, &v->rows[i]);
 		if (i == st->selected) {
 			attron(attr_pair(2, A_REVERSE));
 			mvhline(y, 0, ' ', COLS);

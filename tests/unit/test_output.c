@@ -240,9 +240,9 @@ static void test_text(void **state)
 	static const char want[] =
 		"exittop 2023-11-14T22:13:20Z  host h\"ost  kernel 6.1.0-test  isa svm\n"
 		"vms 2  vcpus 2  exits 4  rate 2.0/s  interval 2.00s  dropped 1 (total 4)\n"
-		"REASON                         COUNT     RATE/s      %      AVG      P50      P99      MAX  TIME%\n"
-		"CPUID                              3        1.5   75.0    1.0us    1.0us    1.0us    1.0us   50.0\n"
-		"0x4242                             1        0.5   25.0    3.0us    3.0us    3.0us    3.0us   50.0\n"
+		"REASON                        COUNT   RATE/s     %     AVG     P50     P99     MAX  TIME%\n"
+		"CPUID                             3      1.5  75.0   1.0us   1.0us   1.0us   1.0us   50.0\n"
+		"0x4242                            1      0.5  25.0   3.0us   3.0us   3.0us   3.0us   50.0\n"
 		"\n";
 	struct fake f;
 	struct out_ctx c = base_ctx;
@@ -258,10 +258,10 @@ static void test_text(void **state)
 	/* VM view: names reach the terminal without control bytes */
 	c.mode = VIEW_VM;
 	out = capture(w_text, &c, &f.s);
-	assert_non_null(strstr(out, "     PID NAME                  COUNT"));
-	assert_non_null(strstr(out, "     100 we\"ird\\name????"));
+	assert_non_null(strstr(out, "\n    PID NAME                  COUNT"));
+	assert_non_null(strstr(out, "\n    100 we\"ird\\name????"));
 	assert_null(strchr(out, '\x01'));
-	assert_non_null(strstr(out, "     200 b,eta  "));
+	assert_non_null(strstr(out, "\n    200 b,eta  "));
 	free(out);
 
 	/* histogram of one reason */
@@ -303,22 +303,41 @@ static void test_formatting(void **state)
 	}
 }
 
-static void test_table_header_marks(void **state)
+static void test_table_lines(void **state)
 {
 	char line[OUT_LINE_MAX];
+	struct view_row r = { .pid = 4194304, .vcpu = 255, .name = "a-very-long-guest-name",
+			      .count = 123456789, .lat_count = 1, .rate = 1234567.0,
+			      .pct = 100, .avg_ns = 999.9e6, .p50_ns = 1, .p99_ns = 1500,
+			      .max_ns = 2000000000, .time_pct = 100 };
 	int start, width;
 
-	fmt_table_header(line, sizeof(line), VIEW_REASON, SORT_AVG, false, true);
+	fmt_table_header(line, sizeof(line), VIEW_REASON, OUT_KEY_WIDTH, SORT_AVG, false, true);
 	assert_non_null(strstr(line, " AVG* "));
-	fmt_column_span(VIEW_REASON, SORT_AVG, &start, &width);
-	assert_int_equal(width, 8);
-	assert_memory_equal(line + start, "    AVG*", 8);
-	fmt_table_header(line, sizeof(line), VIEW_REASON, SORT_AVG, true, true);
+	fmt_column_span(VIEW_REASON, SORT_AVG, OUT_KEY_WIDTH, &start, &width);
+	assert_int_equal(width, 7);
+	assert_memory_equal(line + start, "   AVG*", 7);
+	fmt_table_header(line, sizeof(line), VIEW_REASON, OUT_KEY_WIDTH, SORT_AVG, true, true);
 	assert_non_null(strstr(line, " AVG^ "));
-	fmt_table_header(line, sizeof(line), VIEW_VCPU, SORT_KEY, false, true);
-	assert_memory_equal(line, "     PID VCPU NAME*", 19);
-	fmt_table_header(line, sizeof(line), VIEW_REASON, SORT_AVG, false, false);
+	fmt_table_header(line, sizeof(line), VIEW_VCPU, OUT_KEY_WIDTH, SORT_KEY, false, true);
+	assert_memory_equal(line, "    PID VCPU NAME*", 18);
+	fmt_table_header(line, sizeof(line), VIEW_REASON, OUT_KEY_WIDTH, SORT_AVG, false, false);
 	assert_null(strchr(line, '*'));
+
+	/* the narrowest layout fills exactly 80 columns, even with extreme figures */
+	fmt_table_header(line, sizeof(line), VIEW_VCPU, OUT_KEY_MIN, SORT_TIME, false, true);
+	assert_int_equal(strlen(line), 80);
+	assert_string_equal(line + 74, "TIME%*");
+	fmt_table_row(line, sizeof(line), VIEW_VCPU, OUT_KEY_MIN, &r);
+	assert_string_equal(line,
+		"4194304  255 a-ve     123M  1234567 100.0 999.9ms     1ns   1.5us   2.00s  100.0");
+	fmt_table_row(line, sizeof(line), VIEW_VM, OUT_KEY_MIN, &r);
+	assert_memory_equal(line, "4194304 a-very-lo ", 18);
+	assert_int_equal(strlen(line), 80);
+	/* nothing measured: dashes, not zeros */
+	r.lat_count = 0;
+	fmt_table_row(line, sizeof(line), VIEW_VM, OUT_KEY_MIN, &r);
+	assert_non_null(strstr(line, "      -       -       -       -"));
 }
 
 int main(void)
@@ -332,7 +351,7 @@ int main(void)
 		cmocka_unit_test(test_csv_field),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_formatting),
-		cmocka_unit_test(test_table_header_marks),
+		cmocka_unit_test(test_table_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
