@@ -110,13 +110,25 @@ vm_main() {
 	} >"$vm_ctl/env"
 	vm_cmd_text "$@" >"$vm_ctl/cmd"
 
+	# Kernel command line. loglevel=5: the console (saved as console.log) shows
+	# warnings and worse, so WARN/BUG/Oops/KASAN reports, not the boot chatter;
+	# the whole log is saved as dmesg.log when the command ends. panic=-1 with
+	# QEMU's -no-reboot turns a panic into QEMU exiting at once. The rest saves
+	# boot time under emulation, where every instruction is dear: no TSC sync
+	# checks or clocksource watchdog (the emulated TSC is consistent), no crypto
+	# self-tests, no zeroing of every allocation, no audit, no zswap, no PS/2
+	# probing, no speculation mitigations (nothing to protect in a throw-away VM).
+	vm_cmdline="console=ttyS0,115200 loglevel=5 panic=-1 tsc=reliable nowatchdog"
+	vm_cmdline="$vm_cmdline cryptomgr.notests init_on_alloc=0 audit=0 zswap.enabled=0"
+	vm_cmdline="$vm_cmdline mitigations=off i8042.noaux i8042.nokbd i8042.nopnp"
+
 	console="$vm_results/$vm_console"
 	: >"$console"
 	# shellcheck disable=SC2086 # vm_accel is several words
 	set -- -nodefaults -no-user-config -display none -machine q35 $vm_accel \
 		-m "$vm_mem" -smp "$vm_smp" -no-reboot \
 		-kernel "$vm_dir/vmlinux" -initrd "$vm_dir/initrd" \
-		-append "console=ttyS0,115200 loglevel=5 panic=-1 tsc=reliable mitigations=off i8042.noaux i8042.nokbd i8042.nopnp" \
+		-append "$vm_cmdline" \
 		-serial "file:$console" \
 		-pidfile "$vm_ctl/qemu.pid" \
 		-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap" \
