@@ -40,13 +40,26 @@ int ui_table_page(void)
 	return n > 1 ? n : 1;
 }
 
+/*
+ * Header text is clipped at the right edge, never wrapped onto the next
+ * line. The last column stays empty: writing there moves the cursor on.
+ */
+static void put(const char *text, attr_t a)
+{
+	int room = COLS - 1 - getcurx(stdscr);
+
+	if (room <= 0)
+		return;
+	attron(a);
+	addnstr(text, room);
+	attroff(a);
+}
+
 static void label_value(const char *label, const char *value, attr_t vattr)
 {
-	addstr(label);
-	attron(vattr | A_BOLD);
-	addstr(value);
-	attroff(vattr | A_BOLD);
-	addstr("  ");
+	put(label, A_NORMAL);
+	put(value, vattr | A_BOLD);
+	put("  ", A_NORMAL);
 }
 
 static void draw_header(const struct ui_state *st, const struct ui_host *h,
@@ -60,16 +73,15 @@ static void draw_header(const struct ui_state *st, const struct ui_host *h,
 	safe_copy(host, sizeof(host), h->host);
 	safe_copy(kern, sizeof(kern), h->kernel);
 	move(0, 0);
-	attron(A_BOLD);
-	addstr("exittop");
-	attroff(A_BOLD);
-	addstr("  ");
+	put("exittop", A_BOLD);
+	put("  ", A_NORMAL);
 	label_value("host: ", host, val);
 	label_value("kernel: ", kern, val);
 	label_value("isa: ", have ? isa_name(s->isa) : "-", val);
-	if (localtime_r(&now, &tm)) {
+	/* The clock only where it does not cover anything. */
+	if (getcurx(stdscr) <= COLS - 10 && localtime_r(&now, &tm)) {
 		strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
-		mvaddstr(0, COLS > 9 ? COLS - 9 : 0, buf);
+		mvaddstr(0, COLS - 9, buf);
 	}
 
 	move(1, 0);
@@ -88,11 +100,8 @@ static void draw_header(const struct ui_state *st, const struct ui_host *h,
 			 (unsigned long long)s->dropped_delta, (unsigned long long)s->dropped_total);
 		label_value("dropped: ", buf, attr_pair(4, A_BOLD));
 	}
-	if (st->paused) {
-		attron(attr_pair(4, A_REVERSE) | A_BOLD);
-		addstr("PAUSED");
-		attroff(attr_pair(4, A_REVERSE) | A_BOLD);
-	}
+	if (st->paused)
+		put("PAUSED", attr_pair(4, A_REVERSE) | A_BOLD);
 
 	move(2, 0);
 	label_value("view: ", st->screen == UI_HIST ? "histogram" : view_mode_name(st->mode), val);

@@ -144,16 +144,15 @@ static void group_key(enum view_mode m, const struct stat_row *r, uint64_t k[2])
 	}
 }
 
-static enum view_mode qsort_mode;	/* qsort has no context argument */
-
-static int cmp_group(const void *pa, const void *pb)
+static int cmp_group(const void *pa, const void *pb, void *ctx)
 {
 	const struct stat_row *a = *(const struct stat_row *const *)pa;
 	const struct stat_row *b = *(const struct stat_row *const *)pb;
+	enum view_mode mode = *(const enum view_mode *)ctx;
 	uint64_t ka[2], kb[2];
 
-	group_key(qsort_mode, a, ka);
-	group_key(qsort_mode, b, kb);
+	group_key(mode, a, ka);
+	group_key(mode, b, kb);
 	if (ka[0] != kb[0])
 		return ka[0] < kb[0] ? -1 : 1;
 	if (ka[1] != kb[1])
@@ -174,11 +173,11 @@ static void derive(struct view_row *r, bool cumulative, double interval_s)
 	r->max_ns = a->lat_max_ns;
 }
 
-static struct {
+struct sort_ctx {
 	enum view_mode mode;
 	enum sort_key key;
 	bool reverse;
-} sort_ctx;
+};
 
 static int cmp_u64(uint64_t a, uint64_t b)
 {
@@ -191,12 +190,12 @@ static int cmp_dbl(double a, double b)
 }
 
 /* Ascending by group key; the tie breaker of every other column. */
-static int cmp_rowkey(const struct view_row *a, const struct view_row *b)
+static int cmp_rowkey(enum view_mode mode, const struct view_row *a, const struct view_row *b)
 {
-	char ba[32], bb[32];
+	char ba[48], bb[48];
 	int c;
 
-	switch (sort_ctx.mode) {
+	switch (mode) {
 	case VIEW_REASON:
 		c = strcasecmp(reason_label(a->isa, a->reason, ba, sizeof(ba)),
 			       reason_label(b->isa, b->reason, bb, sizeof(bb)));
@@ -214,13 +213,14 @@ static int cmp_rowkey(const struct view_row *a, const struct view_row *b)
 	}
 }
 
-static int cmp_rows(const void *pa, const void *pb)
+static int cmp_rows(const void *pa, const void *pb, void *ctx)
 {
+	const struct sort_ctx *sc = ctx;
 	const struct view_row *a = pa, *b = pb;
 	int c = 0;
 
-	switch (sort_ctx.key) {
-	case SORT_KEY:   c = -cmp_rowkey(a, b); break;	/* so that "descending" is A..Z */
+	switch (sc->key) {
+	case SORT_KEY:   c = -cmp_rowkey(sc->mode, a, b); break;	/* so that "descending" is A..Z */
 	case SORT_COUNT: c = cmp_u64(a->count, b->count); break;
 	case SORT_AVG:   c = cmp_dbl(a->avg_ns, b->avg_ns); break;
 	case SORT_P50:   c = cmp_u64(a->p50_ns, b->p50_ns); break;
@@ -229,11 +229,11 @@ static int cmp_rows(const void *pa, const void *pb)
 	case SORT_TIME:  c = cmp_dbl(a->time_pct, b->time_pct); break;
 	default: break;
 	}
-	if (sort_ctx.reverse)
+	if (sc->reverse)
 		c = -c;
 	if (c)
 		return -c;	/* biggest first */
-	return cmp_rowkey(a, b);
+	return cmp_rowkey(sc->mode, a, b);
 }
 
 static int cmp_pid_vcpu(const void *pa, const void *pb)
@@ -289,14 +289,13 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 			v->nvcpus++;
 	}
 
-	qsort_mode = mode;
-	qsort(sel, n, sizeof(*sel), cmp_group);
+	qsort_r(sel, n, sizeof(*sel), cmp_group, &mode);
 	v->nrows = 0;
 	for (i = 0; i < n; i++) {
 		const struct stat_row *r = sel[i];
 		struct view_row *g;
 
-		if (!i || cmp_group(&sel[i], &sel[i - 1])) {
+		if (!i || cmp_group(&sel[i], &sel[i - 1], &mode)) {
 			const struct vm_info *vm = snapshot_vm(s, r->pid);
 
 			g = &v->rows[v->nrows++];
@@ -336,10 +335,11 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 		}
 	}
 
-	sort_ctx.mode = mode;
-	sort_ctx.key = key;
-	sort_ctx.reverse = reverse;
-	qsort(v->rows, v->nrows, sizeof(*v->rows), cmp_rows);
+	{
+		struct sort_ctx sc = { .mode = mode, .key = key, .reverse = reverse };
+
+		qsort_r(v->rows, v->nrows, sizeof(*v->rows), cmp_rows, &sc);
+	}
 	return 0;
 }
 
