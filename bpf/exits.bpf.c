@@ -13,8 +13,8 @@
  * vendor plus module BTF. The classic tracepoint hands us the record KVM
  * already built (kvm_x86_ops.get_exit_info) with exit_reason, isa and
  * vcpu_id in it, identical in meaning on VMX and SVM and on 6.1 .. 6.18.
- * Its record layout does change (6.18 adds `requests`, kvm_entry gained
- * immediate_exit/intr_info/error_code in 6.9+), so the records are declared
+ * Its record layout does change (6.18 adds `requests` to kvm_exit and
+ * intr_info/error_code to kvm_entry), so the records are declared
  * here with CO-RE (___x flavours, preserve_access_index) and each field is
  * relocated against the running kernel's (or kvm module's) BTF. Without
  * such BTF, user space passes the offsets it parsed from tracefs' format
