@@ -338,7 +338,8 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 	{
 		struct sort_ctx sc = { .mode = mode, .key = key, .reverse = reverse };
 
-		qsort_r(v->rows, v->nrows, sizeof(*v->rows), cmp_rows, &sc);
+		if (v->nrows > 1)	/* rows is NULL while nothing was ever seen */
+			qsort_r(v->rows, v->nrows, sizeof(*v->rows), cmp_rows, &sc);
 	}
 	return 0;
 }
