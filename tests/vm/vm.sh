@@ -134,6 +134,10 @@ vm_main() {
 		-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$vm_ctl,mount_tag=ctl,security_model=none,multidevs=remap" \
 		-virtfs "local,path=$vm_results,mount_tag=results,security_model=none,multidevs=remap"
+	# qboot instead of SeaBIOS: it only loads the kernel, and each BIOS I/O
+	# port access is an expensive exit under emulation (more so in the second
+	# level). It boots vmlinux through its PVH entry, as SeaBIOS does.
+	if [ -f /usr/share/qemu/qboot.rom ]; then set -- "$@" -bios /usr/share/qemu/qboot.rom; fi
 	if [ -n "$vm_name" ]; then set -- "$@" -name "$vm_name"; fi
 	if [ -n "$vm_tty" ]; then
 		# signal=off: ^C goes to the command in the guest, not to QEMU.
