@@ -187,14 +187,17 @@ static void draw_table(struct ui_state *st, const struct view *v, bool have)
 	if (st->scroll < 0)
 		st->scroll = 0;
 	for (int i = st->scroll; i < (int)v->nrows && y < LINES - 1; i++, y++) {
+		attr_t a = v->rows[i].alive ? A_NORMAL : A_DIM;	/* exited VMs fade */
+
 		fmt_table_row(line, sizeof(line), st->mode, keyw, &v->rows[i]);
 		if (i == st->selected) {
-			attron(attr_pair(2, A_REVERSE));
+			a |= attr_pair(2, A_REVERSE);
+			attron(a);
 			mvhline(y, 0, ' ', COLS);
 		}
+		attron(a);
 		mvaddnstr(y, 0, line, COLS);
-		if (i == st->selected)
-			attroff(attr_pair(2, A_REVERSE));
+		attroff(a);
 	}
 }
 

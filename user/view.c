@@ -305,6 +305,7 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 			g->reason = mode == VIEW_REASON ? r->reason : 0;
 			g->isa = r->isa;
 			g->name = mode != VIEW_REASON && vm ? vm->name : "";
+			g->alive = mode == VIEW_REASON || !vm || vm->alive;
 		} else {
 			g = &v->rows[v->nrows - 1];
 		}

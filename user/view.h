@@ -49,6 +49,7 @@ struct view_row {
 	uint32_t reason;	/* VIEW_REASON */
 	uint8_t isa;		/* VIEW_REASON */
 	const char *name;	/* VIEW_VM, VIEW_VCPU: guest name, "" if unknown */
+	bool alive;		/* false: the VMM process has exited (VIEW_VM, VIEW_VCPU) */
 	uint32_t nkeys;		/* snapshot rows merged into this one */
 
 	struct agg total;

@@ -103,6 +103,8 @@ static void test_by_vm_and_vcpu(void **state)
 	assert_int_equal(v.rows[0].nkeys, 3);
 	assert_int_equal(v.rows[1].pid, 200);
 	assert_string_equal(v.rows[1].name, "beta");
+	assert_true(v.rows[0].alive);
+	assert_false(v.rows[1].alive);	/* beta has exited */
 	assert_int_equal(v.rows[1].count, 190);
 
 	assert_int_equal(view_build(&v, &f.s, VIEW_VCPU, false, NULL, SORT_COUNT, false), 0);
