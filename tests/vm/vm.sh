@@ -30,6 +30,11 @@ vm_quote() {
 	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
 }
 
+# A QEMU option value: a comma is written as two.
+vm_optesc() {
+	printf '%s' "$1" | sed 's/,/,,/g'
+}
+
 vm_timeout_pid=""
 vm_ctl=""
 
@@ -132,8 +137,8 @@ vm_main() {
 		-serial "file:$console" \
 		-pidfile "$vm_ctl/qemu.pid" \
 		-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap" \
-		-virtfs "local,path=$vm_ctl,mount_tag=ctl,security_model=none,multidevs=remap" \
-		-virtfs "local,path=$vm_results,mount_tag=results,security_model=none,multidevs=remap"
+		-virtfs "local,path=$(vm_optesc "$vm_ctl"),mount_tag=ctl,security_model=none,multidevs=remap" \
+		-virtfs "local,path=$(vm_optesc "$vm_results"),mount_tag=results,security_model=none,multidevs=remap"
 	# qboot instead of SeaBIOS: it only loads the kernel, and each BIOS I/O
 	# port access is an expensive exit under emulation (more so in the second
 	# level). It boots vmlinux through its PVH entry, as SeaBIOS does.
