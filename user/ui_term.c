@@ -49,7 +49,9 @@ int ui_term_init(void)
 {
 	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 
+	/* The terminal's character set, but numbers always with a '.' */
 	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
 	if (!atexit_done) {
 		atexit(ui_term_restore);
 		atexit_done = true;
