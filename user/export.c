@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <zlib.h>
 
 #include "export.h"
 #include "export_prom.h"
@@ -400,7 +401,7 @@ struct exporter {
 	const struct export_source *src;
 	const struct export_opts *o;
 	struct export_state *st;
-	struct hbuf *cache[2];		/* renderings per format, until the next poll */
+	struct hbuf *cache[2][2];	/* renderings per format, plain/gzip, until the next poll */
 	struct prom_meta meta;
 	struct prom_prog progs[EXPORT_MAX_PROGS];
 	struct bpf_self bpf;
@@ -419,9 +420,44 @@ static uint64_t mono_now(void)
 
 static void drop_cache(struct exporter *x)
 {
-	hbuf_put(x->cache[0]);
-	hbuf_put(x->cache[1]);
-	x->cache[0] = x->cache[1] = NULL;
+	int f, z;
+
+	for (f = 0; f < 2; f++)
+		for (z = 0; z < 2; z++) {
+			hbuf_put(x->cache[f][z]);
+			x->cache[f][z] = NULL;
+		}
+}
+
+/* gzip of in (level 1: the exposition is very repetitive, speed matters more) */
+static struct hbuf *gzip_buf(const struct hbuf *in)
+{
+	z_stream z;
+	struct hbuf *out;
+	size_t cap;
+	int r;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	cap = deflateBound(&z, (uLong)in->len) + 32;
+	out = hbuf_new(NULL, cap);
+	if (!out) {
+		deflateEnd(&z);
+		return NULL;
+	}
+	z.next_in = (Bytef *)in->data;
+	z.avail_in = (uInt)in->len;
+	z.next_out = (Bytef *)out->data;
+	z.avail_out = (uInt)cap;
+	r = deflate(&z, Z_FINISH);
+	out->len = cap - z.avail_out;
+	deflateEnd(&z);
+	if (r != Z_STREAM_END) {
+		hbuf_put(out);
+		return NULL;
+	}
+	return out;
 }
 
 static void do_poll(struct exporter *x)
@@ -504,15 +540,25 @@ static void handle(void *ctx, const struct http_req *req, struct http_resp *resp
 		resp->status = 404;
 		return;
 	}
-	if (!x->cache[f])
-		x->cache[f] = render(x, f);
-	if (!x->cache[f]) {
+	if (!x->cache[f][0])
+		x->cache[f][0] = render(x, f);
+	if (!x->cache[f][0]) {
 		resp->status = 500;
 		return;
 	}
+	/* compress only what is worth it (and fits zlib's 32-bit lengths) */
+	if (req->gzip && !x->cache[f][1] && x->cache[f][0]->len > 1024 &&
+	    x->cache[f][0]->len < (1UL << 31))
+		x->cache[f][1] = gzip_buf(x->cache[f][0]);
 	resp->status = 200;
 	resp->content_type = f == PROM_OPENMETRICS ? PROM_CTYPE_OM : PROM_CTYPE_TEXT;
-	resp->body = hbuf_get(x->cache[f]);
+	resp->vary_encoding = true;
+	if (req->gzip && x->cache[f][1]) {
+		resp->gzip = true;
+		resp->body = hbuf_get(x->cache[f][1]);
+	} else {
+		resp->body = hbuf_get(x->cache[f][0]);
+	}
 }
 
 int export_run_source(const struct export_source *src, const struct export_opts *o)

@@ -177,6 +177,45 @@ bool http_accept_openmetrics(const char *accept, size_t len)
 	return om > 0 && om >= text;
 }
 
+/* Accept-Encoding: gzip, x-gzip or * with q > 0; an explicit gzip;q=0 wins over * */
+bool http_accept_gzip(const char *s, size_t len)
+{
+	double gz = -1, star = -1;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t e = i, tl, k;
+		const char *t;
+		double q = 1;
+
+		while (e < len && s[e] != ',')
+			e++;
+		tl = e - i;
+		t = trim(s + i, &tl);
+		i = e + 1;
+		for (k = 0; k < tl && t[k] != ';'; k++)
+			;
+		if (k < tl) {
+			const char *p = t + k + 1;
+			size_t pl = tl - k - 1;
+
+			p = trim(p, &pl);
+			if (pl >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+				q = parse_q(p + 2, pl - 2);
+				if (q < 0)
+					q = 0;
+			}
+		}
+		while (k && (t[k - 1] == ' ' || t[k - 1] == '\t'))
+			k--;
+		if (ieq(t, k, "gzip") || ieq(t, k, "x-gzip"))
+			gz = q > gz ? q : gz;
+		else if (ieq(t, k, "*"))
+			star = q > star ? q : star;
+	}
+	return gz >= 0 ? gz > 0 : star > 0;
+}
+
 /* Connection header: comma-separated tokens */
 static void connection_tokens(const char *s, size_t len, bool *close_tok, bool *keep_tok)
 {
@@ -339,6 +378,9 @@ int http_parse_request(const char *buf, size_t len, size_t max, struct http_req 
 			connection_tokens(v, vl, &close_tok, &keep_tok);
 		} else if (ieq(h, nl, "Accept")) {
 			accept_scan(v, vl, &om_q, &text_q);
+		} else if (ieq(h, nl, "Accept-Encoding")) {
+			if (http_accept_gzip(v, vl))
+				r->gzip = true;
 		} else if (ieq(h, nl, "Content-Length")) {
 			unsigned long long n = 0;
 
@@ -551,7 +593,8 @@ static void count_status(struct httpd *h, int status)
 
 /* Queue a response on c. body: reference taken over (may be NULL). */
 static void conn_respond(struct httpd *h, struct conn *c, int status, const char *ctype,
-			 struct hbuf *body, bool head_only, bool close_after, uint64_t now)
+			 struct hbuf *body, bool head_only, bool close_after, uint64_t now,
+			 const char *extra)
 {
 	size_t blen = body ? body->len : 0;
 	int n;
@@ -570,11 +613,11 @@ static void conn_respond(struct httpd *h, struct conn *c, int status, const char
 		     "Content-Length: %zu\r\n"
 		     "Cache-Control: no-store\r\n"
 		     "X-Content-Type-Options: nosniff\r\n"
-		     "%s"
+		     "%s%s"
 		     "Connection: %s\r\n\r\n",
 		     status, status_text(status),
 		     ctype ? ctype : "text/plain; charset=utf-8", blen,
-		     status == 405 ? "Allow: GET, HEAD\r\n" : "",
+		     status == 405 ? "Allow: GET, HEAD\r\n" : "", extra ? extra : "",
 		     close_after ? "close" : "keep-alive");
 	if (n < 0 || (size_t)n >= sizeof(c->head))
 		n = 0;	/* cannot happen: bounded content */
@@ -591,7 +634,7 @@ static void conn_respond(struct httpd *h, struct conn *c, int status, const char
 
 static void conn_error(struct httpd *h, struct conn *c, int status, uint64_t now)
 {
-	conn_respond(h, c, status, NULL, NULL, false, true, now);
+	conn_respond(h, c, status, NULL, NULL, false, true, now, NULL);
 }
 
 /* After a response with close_after is sent: stop writing, read until EOF briefly. */
@@ -626,16 +669,23 @@ static void conn_process(struct httpd *h, struct conn *c, uint64_t now)
 		conn_error(h, c, 405, now);
 		return;
 	} else {
-		struct http_resp resp = { 0, NULL, NULL };
+		struct http_resp resp;
 		bool close_after = !req.keep_alive || req.has_body;
+		const char *extra = NULL;
+
+		memset(&resp, 0, sizeof(resp));
 
 		h->fn(h->ctx, &req, &resp);
 		if (!resp.status)
 			resp.status = 500;
 		if (resp.status != 200)
 			close_after = close_after || resp.status >= 500;
+		if (resp.gzip)
+			extra = "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n";
+		else if (resp.vary_encoding)
+			extra = "Vary: Accept-Encoding\r\n";
 		conn_respond(h, c, resp.status, resp.content_type, resp.body,
-			     req.method == HTTP_HEAD, close_after, now);
+			     req.method == HTTP_HEAD, close_after, now, extra);
 	}
 }
 

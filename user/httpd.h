@@ -49,6 +49,7 @@ struct http_req {
 	bool keep_alive;		/* the client wants the connection kept */
 	bool has_body;			/* Content-Length > 0 or Transfer-Encoding */
 	bool openmetrics;		/* Accept prefers application/openmetrics-text */
+	bool gzip;			/* Accept-Encoding allows gzip (q > 0) */
 	size_t head_len;		/* bytes of request line + headers + blank line */
 };
 
@@ -75,6 +76,9 @@ int http_parse_request(const char *buf, size_t len, size_t max, struct http_req 
  */
 bool http_accept_openmetrics(const char *accept, size_t len);
 
+/* True when an Accept-Encoding header value allows gzip (gzip, x-gzip or *, q > 0). */
+bool http_accept_gzip(const char *accept_encoding, size_t len);
+
 /*
  * Parse a listen address: "HOST:PORT", "[IPV6]:PORT", "PORT" (127.0.0.1),
  * ":PORT" (every address). HOST may be a name (resolved, all addresses
@@ -87,6 +91,8 @@ int http_parse_listen(const char *s, char *host, size_t hostlen, char *port, siz
 struct http_resp {
 	int status;			/* 200, 404, ... */
 	const char *content_type;	/* NULL: text/plain; charset=utf-8 */
+	bool gzip;			/* body is gzip-compressed: Content-Encoding: gzip */
+	bool vary_encoding;		/* add Vary: Accept-Encoding */
 	struct hbuf *body;		/* reference passed to the server; NULL: empty */
 };
 

@@ -3,13 +3,14 @@
  * Test driver of the exporter (user/export.c) without exittop's main():
  *
  *   export-driver [--fake] [--listen ADDR:PORT] [--interval S] [--grace S]
- *                 [--duration S] [--no-hist] [--bpf-stats] [-p PID]...
+ *                 [--duration S] [--no-hist] [--bpf-stats] [-p PID]... [--rows N]
  *
  * Default: the real collector (collector_open + export_run), as
  * `exittop --listen` will do. --fake: a synthetic source (no BPF, any
  * user): VM 1001 "web-1" with 2 vCPUs, VM 1002 whose name needs escaping
  * (quote, backslash, newline, invalid UTF-8), VM 1003 ending after the 3rd
  * poll; counts grow by a known amount per poll (CPUID: 10 per poll and vCPU).
+ * --rows N adds N rows (50 per VM, pids from 2000) for size and speed tests.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,10 +23,11 @@
 
 struct fake {
 	unsigned polls;
-	struct stat_row rows[16];
-	struct vm_info vms[3];
+	struct stat_row *rows;
+	struct vm_info *vms;
 	size_t nvms;
 	int reset_calls;
+	size_t extra;		/* --rows N: N more rows, 50 per extra VM */
 };
 
 static void fake_row(struct stat_row *r, uint32_t pid, uint32_t vcpu, uint32_t reason,
@@ -66,6 +68,17 @@ static int fake_poll(void *ctx, struct snapshot *s)
 						      .alive = f->polls <= 3 };
 		fake_row(&f->rows[n++], 1003, 0, 0x78, f->polls <= 3 ? 7 : 1, 8);	/* HLT */
 	}
+	for (size_t i = 0; i < f->extra; i++) {
+		uint32_t pid = 2000 + (uint32_t)(i / 50);
+
+		if (i % 50 == 0) {
+			f->vms[f->nvms] = (struct vm_info){ .pid = pid, .alive = true };
+			snprintf(f->vms[f->nvms].name, sizeof(f->vms[0].name), "bulk-%u", pid);
+			f->nvms++;
+		}
+		fake_row(&f->rows[n++], pid, (uint32_t)(i % 50) / 10, 0x60 + (uint32_t)(i % 10),
+			 i % 7 + 1, 6 + (int)(i % 13));
+	}
 	s->rows = f->rows;
 	s->nrows = n;
 	s->vms = f->vms;
@@ -93,6 +106,7 @@ int main(int argc, char **argv)
 		{ "no-hist", no_argument, NULL, 'H' },
 		{ "bpf-stats", no_argument, NULL, 'B' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "rows", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct export_opts o;
@@ -100,6 +114,7 @@ int main(int argc, char **argv)
 	uint32_t pids[64];
 	size_t npids = 0;
 	int fake = 0, c, ret;
+	size_t extra = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.version = "test";
@@ -112,13 +127,14 @@ int main(int argc, char **argv)
 		case 'd': o.duration_s = atof(optarg); break;
 		case 'H': o.no_histograms = true; break;
 		case 'B': o.bpf_stats = true; break;
+		case 'r': extra = strtoul(optarg, NULL, 10); break;
 		case 'p':
 			if (npids < 64)
 				pids[npids++] = (uint32_t)strtoul(optarg, NULL, 10);
 			break;
 		default:
 			fprintf(stderr, "usage: export-driver [--fake] [--listen A:P] [--interval S] "
-				"[--grace S] [--duration S] [--no-hist] [--bpf-stats] [-p PID]\n");
+				"[--grace S] [--duration S] [--no-hist] [--bpf-stats] [-p PID] [--rows N]\n");
 			return 2;
 		}
 	}
@@ -128,7 +144,14 @@ int main(int argc, char **argv)
 		struct export_source src = { fake_poll, fake_reset, &f };
 
 		memset(&f, 0, sizeof(f));
+		f.extra = extra;
+		f.rows = calloc(16 + extra, sizeof(*f.rows));
+		f.vms = calloc(3 + extra / 50 + 1, sizeof(*f.vms));
+		if (!f.rows || !f.vms)
+			return 1;
 		ret = export_run_source(&src, &o);
+		free(f.rows);
+		free(f.vms);
 	} else {
 		struct collector *col;
 		char err[256];

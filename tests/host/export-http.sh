@@ -59,6 +59,14 @@ raw() {
 [ "$(code -X PUT -d x "$url")" = 405 ] && pass "PUT 405" || fail "PUT not 405"
 [ "$(code -H "X-Big: $(head -c 9000 /dev/zero | tr '\0' a)" "$url")" = 431 ] &&
 	pass "9000-byte header: 431" || fail "oversized header not 431"
+hdr=$(curl -s --max-time 5 -D - -o "$tmp/gz" -H 'Accept-Encoding: gzip' "$url" | tr -d '\r')
+if echo "$hdr" | grep -qi '^content-encoding: gzip$' && gzip -dc "$tmp/gz" | grep -q '^exittop_polls_total '; then
+	pass "gzip when asked ($(wc -c <"$tmp/gz") bytes compressed, $(gzip -dc "$tmp/gz" | wc -c) plain)"
+else
+	fail "gzip: $hdr"
+fi
+curl -s --max-time 5 -D - -o /dev/null "$url" | grep -qi '^content-encoding' && fail "gzip without Accept-Encoding" ||
+	pass "identity without Accept-Encoding"
 s=$(raw 'GARBAGE\r\n\r\n') && [ "$s" = "HTTP/1.1 400 Bad Request" ] && pass "garbage: 400" || fail "garbage: '$s'"
 s=$(raw 'GET /metrics HTTP/1.1\r\nHost: a\r\nX: a\001b\r\n\r\n') && case "$s" in *" 400 "*) pass "control char in header: 400" ;; *) fail "control char: '$s'" ;; esac
 s=$(raw 'GET /metrics HTTP/2.0\r\nHost: a\r\n\r\n') && case "$s" in *" 505 "*) pass "HTTP/2.0 request line: 505" ;; *) fail "version: '$s'" ;; esac

@@ -202,6 +202,30 @@ static void test_accept(void **state)
 	assert_true(r.openmetrics);
 }
 
+#define GZ(s) http_accept_gzip((s), strlen(s))
+
+static void test_accept_encoding(void **state)
+{
+	struct http_req r;
+
+	assert_true(GZ("gzip"));
+	assert_true(GZ("deflate, gzip;q=1.0, *;q=0.5"));
+	assert_true(GZ("x-gzip"));
+	assert_true(GZ("*"));
+	assert_true(GZ(" GZIP ; q=0.3"));
+	assert_false(GZ(""));
+	assert_false(GZ("identity"));
+	assert_false(GZ("gzip;q=0"));
+	assert_false(GZ("gzip;q=0, *"));	/* explicit refusal wins */
+	assert_false(GZ("*;q=0"));
+	assert_false(GZ("gzipx"));
+	assert_int_equal(parse("GET /m HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\n\r\n", &r),
+			 HTTP_PARSE_OK);
+	assert_true(r.gzip);
+	assert_int_equal(parse("GET /m HTTP/1.1\r\nHost: a\r\n\r\n", &r), HTTP_PARSE_OK);
+	assert_false(r.gzip);
+}
+
 static void test_listen(void **state)
 {
 	char host[64], port[8];
@@ -526,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_parse_limits),
 		cmocka_unit_test(test_parse_random),
 		cmocka_unit_test(test_accept),
+		cmocka_unit_test(test_accept_encoding),
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_server_routes),
 		cmocka_unit_test(test_server_oversized),
