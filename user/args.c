@@ -15,7 +15,6 @@
 
 #include "args.h"
 
-#define EXITTOP_VERSION "0.1"
 
 enum {
 	OPT_JSON = 0x100,
@@ -25,6 +24,11 @@ enum {
 	OPT_VIEW,
 	OPT_HIST,
 	OPT_USAGE,
+	OPT_LISTEN,
+	OPT_INTERVAL,
+	OPT_EXPIRE,
+	OPT_NO_HIST,
+	OPT_BPF_STATS,
 };
 
 static const char doc[] =
@@ -70,6 +74,13 @@ static const struct argp_option options[] = {
 	{ "hist", OPT_HIST, "REASON", 0, "Latency histogram (log2 buckets) of one exit reason", 0 },
 	{ "sort", 's', "SORTKEY", 0, "Sort column: key, count, avg, p50, p99, max, time", 0 },
 	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf) on stderr", 0 },
+	{ NULL, 0, NULL, 0, "Exporter mode (Prometheus/OpenMetrics on GET /metrics, see exittop(8)):", 1 },
+	{ "listen", OPT_LISTEN, "ADDR:PORT", 0, "Serve metrics over HTTP instead of showing them (PORT alone: 127.0.0.1; :PORT: all addresses)", 1 },
+	{ "interval", OPT_INTERVAL, "SECONDS", 0, "How often the BPF maps are read (default 1; 0.1 to 3600)", 1 },
+	{ "expire", OPT_EXPIRE, "SECONDS", 0, "How long the series of an ended VM stay (default 300)", 1 },
+	{ "no-histograms", OPT_NO_HIST, NULL, 0, "Export counters only, no latency histograms", 1 },
+	{ "bpf-stats", OPT_BPF_STATS, NULL, 0, "Enable and export the kernel's BPF run-time statistics (CAP_SYS_ADMIN)", 1 },
+	{ NULL, 0, NULL, 0, "Other:", -1 },
 	{ "version", 'V', NULL, 0, "Print the version and exit", -1 },
 	{ "help", '?', NULL, 0, "Give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
@@ -91,6 +102,49 @@ void args_defaults(struct args *a)
 	a->format = OUT_AUTO;
 	a->view = VIEW_REASON;
 	a->sort = SORT_COUNT;
+	a->expire_s = -1;
+}
+
+static int parse_seconds(struct argp_state *st, const char *arg, const char *opt,
+			 double min, double max, double *out)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(d) || d < min || d > max) {
+		argp_error(st, "invalid %s: '%s' (seconds, %g to %g)", opt, arg, min, max);
+		return EINVAL;
+	}
+	*out = d;
+	return 0;
+}
+
+/* Options that only make sense in one of the two modes. */
+static int check_modes(struct argp_state *st, const struct args *a)
+{
+	bool exp_only = a->export_interval_s > 0 || a->expire_s >= 0 || a->no_histograms ||
+			a->bpf_stats;
+
+	if (!a->listen[0]) {
+		if (exp_only) {
+			argp_error(st, "--interval, --expire, --no-histograms and --bpf-stats need --listen");
+			return EINVAL;
+		}
+		return 0;
+	}
+	if (a->batch || a->format != OUT_AUTO || a->iterations || a->has_vcpu ||
+	    a->reason[0] || a->hist[0] || a->sort_set) {
+		argp_error(st, "--listen exports everything it traces: it takes none of "
+			   "-b, -n, --json, --csv, --vcpu, --reason, --hist, -s (only -p)");
+		return EINVAL;
+	}
+	if (a->delay_set && a->export_interval_s > 0) {
+		argp_error(st, "-d and --interval are the same thing: give one");
+		return EINVAL;
+	}
+	return 0;
 }
 
 /* A full unsigned decimal (or 0x hex) number that fits in max. */
@@ -161,24 +215,35 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	struct parse_ctx *ctx = st->input;
 	struct args *a = ctx->a;
 	uint64_t v;
-	char *end;
 
 	switch (key) {
 	case 'b':
 		a->batch = true;
 		break;
-	case 'd': {
-		double d;
-
-		errno = 0;
-		d = strtod(arg, &end);
-		if (errno || end == arg || *end || !isfinite(d) || d < 0.1 || d > 3600) {
-			argp_error(st, "invalid delay: '%s' (seconds, 0.1 to 3600)", arg);
+	case 'd':
+		if (parse_seconds(st, arg, "delay", 0.1, 3600, &a->delay_s))
+			return EINVAL;
+		a->delay_set = true;
+		break;
+	case OPT_LISTEN:
+		if (!*arg || strlen(arg) >= sizeof(a->listen)) {
+			argp_error(st, "invalid --listen address: '%.64s'", arg);
 			return EINVAL;
 		}
-		a->delay_s = d;
+		strcpy(a->listen, arg);
 		break;
-	}
+	case OPT_INTERVAL:
+		return parse_seconds(st, arg, "interval", 0.1, 3600, &a->export_interval_s);
+	case OPT_EXPIRE:
+		return parse_seconds(st, arg, "expire", 0, 30 * 86400, &a->expire_s);
+	case OPT_NO_HIST:
+		a->no_histograms = true;
+		break;
+	case OPT_BPF_STATS:
+		a->bpf_stats = true;
+		break;
+	case ARGP_KEY_END:
+		return check_modes(st, a);
 	case 'n':
 		if (parse_u64(arg, UINT32_MAX, &v) || v == 0) {
 			argp_error(st, "invalid count: '%s' (a positive number)", arg);

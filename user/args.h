@@ -10,6 +10,7 @@
 
 #include "view.h"
 
+#define EXITTOP_VERSION	"0.1"
 #define ARGS_MAX_PIDS	64
 #define ARGS_REASON_LEN	48
 
@@ -35,6 +36,14 @@ struct args {
 	enum view_mode view;
 	enum sort_key sort;
 	bool sort_set;		/* -s given: keep it across view changes */
+
+	/* Exporter mode (export.h): --listen and what only it takes. */
+	char listen[128];	/* ADDR:PORT; "" when not exporting */
+	double export_interval_s;	/* --interval (or -d); 0: default */
+	double expire_s;	/* --expire; < 0: not given */
+	bool no_histograms;
+	bool bpf_stats;
+	bool delay_set;		/* -d given */
 };
 
 /* What the caller of args_parse does next. */

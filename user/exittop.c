@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * exittop: a top for KVM exits. main() only wires the parts together:
- * arguments, the collector, and either the interactive screen or the
- * batch loop that prints one report per interval.
+ * arguments, the collector, and then the interactive screen, the batch
+ * loop that prints one report per interval, or the exporter (--listen).
  *
  * Exit status: 0 done, 1 runtime error, 2 bad usage.
  */
@@ -17,6 +17,7 @@
 
 #include "args.h"
 #include "collect.h"
+#include "export.h"
 #include "output.h"
 #include "ui.h"
 
@@ -151,7 +152,7 @@ int main(int argc, char **argv)
 	if (a.format == OUT_AUTO)
 		a.format = (a.batch || !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) ?
 			   OUT_TEXT : OUT_AUTO;
-	if (a.format != OUT_AUTO)
+	if (a.format != OUT_AUTO && !a.listen[0])
 		a.batch = true;
 
 	if (uname(&un)) {
@@ -175,10 +176,26 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	if (a.batch)
+	if (a.listen[0]) {
+		struct export_opts eo = {
+			.listen = a.listen,
+			.interval_s = a.export_interval_s > 0 ? a.export_interval_s :
+				      a.delay_set ? a.delay_s : 0,
+			/* export_opts: 0 means the default, < 0 means none */
+			.grace_s = a.expire_s < 0 ? 0 : a.expire_s == 0 ? -1 : a.expire_s,
+			.no_histograms = a.no_histograms,
+			.bpf_stats = a.bpf_stats,
+			.stop = &stop,
+			.version = EXITTOP_VERSION,
+		};
+
+		/* export_run reports its own errors on stderr */
+		ret = export_run(c, &eo) < 0 ? 1 : 0;
+	} else if (a.batch) {
 		ret = run_batch(c, &a, &h);
-	else
+	} else {
 		ret = ui_run(c, &a, &h, &stop);
+	}
 	collector_close(c);
 	return ret;
 }

@@ -114,6 +114,33 @@ static void test_all_options(void **state)
 	captured_free(&c);
 }
 
+static void test_exporter(void **state)
+{
+	struct args a;
+	struct captured c;
+
+	assert_int_equal(parse(&a, &c, NULL), ARGS_OK);
+	assert_string_equal(a.listen, "");
+	assert_true(a.expire_s < 0);
+	captured_free(&c);
+
+	assert_int_equal(parse(&a, &c, "--listen", "[::1]:9567", "--interval", "0.5",
+			       "--expire=0", "--no-histograms", "--bpf-stats", "-p", "42", NULL), ARGS_OK);
+	assert_string_equal(a.listen, "[::1]:9567");
+	assert_true(a.export_interval_s == 0.5);
+	assert_true(a.expire_s == 0);
+	assert_true(a.no_histograms);
+	assert_true(a.bpf_stats);
+	assert_int_equal(a.npids, 1);
+	captured_free(&c);
+
+	/* -d stands for --interval when exporting */
+	assert_int_equal(parse(&a, &c, "--listen=9567", "-d", "2", NULL), ARGS_OK);
+	assert_true(a.delay_set);
+	assert_true(a.delay_s == 2);
+	captured_free(&c);
+}
+
 static void test_help_usage_version(void **state)
 {
 	struct args a;
@@ -123,7 +150,8 @@ static void test_help_usage_version(void **state)
 	/* every option is documented */
 	for (const char *const *o = (const char *const[]){ "--batch", "--delay", "--iterations",
 		"--json", "--csv", "--pid", "--vcpu", "--reason", "--view", "--hist",
-		"--sort", "--verbose", "--version", NULL }; *o; o++)
+		"--sort", "--verbose", "--version", "--listen", "--interval", "--expire",
+		"--no-histograms", "--bpf-stats", NULL }; *o; o++)
 		assert_non_null(strstr(c.out, *o));
 	assert_int_equal(c.errlen, 0);
 	captured_free(&c);
@@ -201,6 +229,19 @@ static void test_bad_input(void **state)
 	expect_usage("unknown long option", "--bogus", NULL);
 	expect_usage("unknown short option", "-Z", NULL);
 	expect_usage("positional argument", "cpuid", NULL);
+	/* exporter options without --listen, and display options with it */
+	expect_usage("interval without listen", "--interval", "1", NULL);
+	expect_usage("expire without listen", "--expire", "10", NULL);
+	expect_usage("no-histograms without listen", "--no-histograms", NULL);
+	expect_usage("bpf-stats without listen", "--bpf-stats", NULL);
+	expect_usage("listen empty", "--listen", "", NULL);
+	expect_usage("listen and json", "--listen", "9567", "--json", NULL);
+	expect_usage("listen and batch", "--listen", "9567", "-b", NULL);
+	expect_usage("listen and count", "--listen", "9567", "-n", "3", NULL);
+	expect_usage("listen and reason", "--listen", "9567", "--reason", "hlt", NULL);
+	expect_usage("listen, -d and --interval", "--listen", "9567", "-d", "1", "--interval", "2", NULL);
+	expect_usage("interval too small", "--listen", "9567", "--interval", "0.01", NULL);
+	expect_usage("expire negative", "--listen", "9567", "--expire", "-1", NULL);
 }
 
 static void test_too_many_pids(void **state)
@@ -251,6 +292,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_exporter),
 		cmocka_unit_test(test_help_usage_version),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_too_many_pids),
