@@ -193,7 +193,7 @@ vm_main() {
 	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 		why="timed out after ${vm_timeout} s; VM killed"
 	elif grep -q 'Kernel panic' "$console" 2>/dev/null; then
-		why="VM panicked"
+		why="VM panicked: $(grep -m 1 'Kernel panic' "$console" | sed 's/^\[[^]]*\] *//')"
 	elif grep -q 'testbed init:' "$console" 2>/dev/null; then
 		why="VM setup failed: $(grep 'testbed init:' "$console" | tail -n 1)"
 	elif [ "$qrc" != 0 ]; then
