@@ -76,15 +76,16 @@ vm_interrupted() {
 # a clear message when CMD does not exist there, then exec.
 vm_cmd_text() {
 	echo "$vm_env"
-	q=$(vm_quote "$PWD")
-	echo "cd $q 2>/dev/null || { echo \"$vm_me: note: $q is not visible in the testbed; running in /\" >&2; cd /; }"
+	m=$(vm_quote "$vm_me: note: $PWD is not visible in the testbed; running in /")
+	echo "cd $(vm_quote "$PWD") 2>/dev/null || { echo $m >&2; cd /; }"
 	c=$(vm_quote "$1")
 	case "$1" in
 	*/) t="false" ;;
 	*/*) t="[ -f $c ] && [ -x $c ]" ;;
 	*) t="command -v $c >/dev/null 2>&1" ;;
 	esac
-	echo "$t || { echo \"$vm_me: \"$c\": command not found in the testbed\" >&2; exit 127; }"
+	m=$(vm_quote "$vm_me: $1: command not found in the testbed")
+	echo "$t || { echo $m >&2; exit 127; }"
 	printf 'exec'
 	for a in "$@"; do
 		printf ' %s' "$(vm_quote "$a")"
