@@ -33,6 +33,7 @@
 #define HTTPD_MAX_LISTEN	8
 #define HTTPD_DRAIN_MS		1000	/* after an error response: read what the client still sends */
 #define HTTPD_ACCEPT_BURST	64
+#define HTTPD_WRITE_MAX_TIMEOUTS 6	/* a response may take at most 6 x timeout_ms in all */
 
 /* ---- hbuf ---- */
 
@@ -468,7 +469,7 @@ struct conn {
 	enum cstate st;
 	char *in;		/* max_head bytes */
 	size_t inlen;
-	uint64_t since;		/* C_READ: when it became ready for a request */
+	uint64_t since;		/* C_READ: when it became ready for a request; C_WRITE: response start */
 	uint64_t deadline;
 	bool close_after;
 	char head[512];
@@ -629,6 +630,7 @@ static void conn_respond(struct httpd *h, struct conn *c, int status, const char
 	c->bodyoff = 0;
 	c->close_after = close_after;
 	c->st = C_WRITE;
+	c->since = now;
 	c->deadline = now + (uint64_t)h->timeout_ms;
 }
 
@@ -701,8 +703,15 @@ static void conn_write(struct httpd *h, struct conn *c, uint64_t now)
 	}
 	if (r == 0) {
 		/* a stalled reader is cut off timeout_ms after its last progress */
-		if (c->headoff + c->bodyoff != before)
+		if (c->headoff + c->bodyoff != before) {
+			/* progress: another timeout_ms, within the total limit for
+			 * a response (a reader trickling its window is cut off too) */
+			uint64_t end = c->since + (uint64_t)h->timeout_ms * HTTPD_WRITE_MAX_TIMEOUTS;
+
 			c->deadline = now + (uint64_t)h->timeout_ms;
+			if (c->deadline > end)
+				c->deadline = end;
+		}
 		return;
 	}
 	hbuf_put(c->body);
@@ -762,7 +771,7 @@ static void conn_read(struct httpd *h, struct conn *c, uint64_t now)
 	}
 }
 
-static struct conn *slot_for_new(struct httpd *h)
+static struct conn *slot_for_new(struct httpd *h, uint64_t now)
 {
 	struct conn *oldest = NULL;
 	size_t i;
@@ -779,6 +788,14 @@ static struct conn *slot_for_new(struct httpd *h)
 			break;
 		}
 		if (c->st == C_READ && (!oldest || c->since < oldest->since))
+			oldest = c;
+	}
+	/* else a response that has been going on for longer than timeout_ms:
+	 * a scrape over a working network takes far less */
+	for (i = 0; !oldest && i < h->max_conns; i++) {
+		struct conn *c = &h->conns[i];
+
+		if (c->st == C_WRITE && now - c->since > (uint64_t)h->timeout_ms)
 			oldest = c;
 	}
 	if (!oldest)
@@ -800,7 +817,7 @@ static void do_accept(struct httpd *h, int lfd, uint64_t now)
 		if (fd < 0)
 			return;	/* EAGAIN, or a transient error (ECONNABORTED, EMFILE...) */
 		h->st.accepted++;
-		c = slot_for_new(h);
+		c = slot_for_new(h, now);
 		if (!c) {
 			static const char busy[] =
 				"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
