@@ -33,6 +33,11 @@
 
 #define TP_KEEP_RECORD	1	/* see the RETURN-1 RULE above */
 
+#ifdef EXITS_TEST_TRACEFS_OFFSETS
+/* test build: pretend the kernel's BTF lacks the record (tracefs fallback) */
+#define trace_event_raw_kvm_exit___x trace_event_raw_kvm_exit_absent___x
+#endif
+
 /* kvm:kvm_exit record (trace_event_raw_kvm_exit), only the fields we read */
 struct trace_event_raw_kvm_exit___x {
 	unsigned int exit_reason;

@@ -43,6 +43,7 @@ struct vmstate {
 	struct vm_info info;
 	uint64_t start;		/* vminfo_starttime() when first seen */
 	int dead_now;		/* found gone at the start of this poll */
+	int reap_pending;	/* gone when first seen: reap its keys next poll */
 };
 
 struct collector {
@@ -238,6 +239,11 @@ static ssize_t vm_add(struct collector *c, uint32_t pid)
 	v->info.pid = pid;
 	v->start = vminfo_starttime(pid);
 	v->info.alive = v->start != 0;
+	/*
+	 * Already gone: it may have exited after this poll's read, so its
+	 * keys are deleted only after the next read.
+	 */
+	v->reap_pending = !v->info.alive;
 	vminfo_name(pid, v->info.name, sizeof(v->info.name));
 	return (ssize_t)c->nvms++;
 }
@@ -519,6 +525,11 @@ int collector_poll(struct collector *c, struct snapshot *s)
 		struct vmstate *v = &c->vms[i];
 
 		v->dead_now = 0;
+		if (v->reap_pending) {
+			v->dead_now = 1;
+			v->reap_pending = 0;
+			continue;
+		}
 		if (!v->info.alive)
 			continue;
 		start = vminfo_starttime(v->info.pid);
@@ -550,6 +561,16 @@ int collector_poll(struct collector *c, struct snapshot *s)
 			if (vi < 0)
 				return -ENOMEM;
 			r->vm = (size_t)vi + 1;	/* 0: not set */
+		} else {
+			struct vmstate *v = &c->vms[r->vm - 1];
+
+			if (!v->info.alive && !v->dead_now && !v->reap_pending) {
+				/* keys again after its VM was reaped: the pid was reused */
+				v->start = vminfo_starttime(v->info.pid);
+				v->info.alive = v->start != 0;
+				v->reap_pending = !v->info.alive;
+				vminfo_name(v->info.pid, v->info.name, sizeof(v->info.name));
+			}
 		}
 		sum_cpus(c, i, &cur);
 		if (agg_less(&cur, &r->last))	/* key was deleted and re-created */
@@ -651,9 +672,9 @@ void collector_reset(struct collector *c)
 		}
 		return;
 	}
-	/* forget the VMs that are gone and their rows; zero the rest */
+	/* forget the VMs that are gone (and reaped) and their rows; zero the rest */
 	for (i = 0; i < c->nvms; i++) {
-		if (!c->vms[i].info.alive)
+		if (!c->vms[i].info.alive && !c->vms[i].reap_pending)
 			continue;
 		c->vms[nv] = c->vms[i];
 		newidx[i] = ++nv;

@@ -102,6 +102,25 @@ rc=$?
 [ $rc = 0 ] && pass "poll and clean exit" || fail "exitsdump exit status $rc: $(cat "$out")"
 grep -q '^dropped 0$' "$out" && pass "no drops" || fail "drops reported: $(grep dropped "$out")"
 
+# the fallback for kernels whose BTF lacks the kvm_exit record: a test build
+# that cannot find the record must load with the offsets from tracefs
+fb=$BUILD/tests/fallback
+mkdir -p "$fb"
+if timeout 300 clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -DEXITS_TEST_TRACEFS_OFFSETS -I. -Ibpf \
+	-c bpf/exits.bpf.c -o "$fb/exits.bpf.o" &&
+	bpftool gen skeleton "$fb/exits.bpf.o" name exits >"$fb/exits.skel.h" &&
+	timeout 300 gcc -O2 -D_GNU_SOURCE -I"$fb" -Ibpf -Iuser tests/host/exitsdump.c user/collect.c \
+		user/stats.c user/vminfo.c -o "$fb/exitsdump" -lbpf -lelf -lz; then
+	if timeout 30 "$fb/exitsdump" -v -d 0.2 >"$fb/log" 2>&1 &&
+		grep -q 'field_exists.*trace_event_raw_kvm_exit_absent' "$fb/log"; then
+		pass "without the record in BTF: loads with tracefs offsets"
+	else
+		fail "tracefs-offset fallback: $(grep -i 'error\|exitsdump:' "$fb/log" | head -3)"
+	fi
+else
+	fail "build of the tracefs-offset fallback variant"
+fi
+
 # 4. errors and options
 if command -v setpriv >/dev/null; then
 	msg=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$dump" 2>&1)
