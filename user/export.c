@@ -408,6 +408,7 @@ struct exporter {
 	bool bpf_stats_fd;		/* we hold a BPF_ENABLE_STATS fd */
 	FILE *log;
 	int last_err;
+	struct httpd *h;
 };
 
 static uint64_t mono_now(void)
@@ -524,6 +525,16 @@ static struct hbuf *render(struct exporter *x, enum prom_format f)
 		}
 		x->meta.progs = x->progs;
 	}
+	if (x->h) {
+		struct httpd_stats hs;
+
+		httpd_get_stats(x->h, &hs);
+		x->meta.have_http = true;
+		x->meta.http_requests = hs.requests;
+		x->meta.http_timeouts = hs.timeouts;
+		x->meta.http_evicted = hs.evicted + hs.closed_full;
+		x->meta.http_connections = hs.conns;
+	}
 	pbuf_init(&b);
 	if (!prom_render(&b, &v, &x->meta, f))
 		h = hbuf_new(b.data, b.len);
@@ -596,6 +607,7 @@ int export_run_source(const struct export_source *src, const struct export_opts 
 		export_state_free(x.st);
 		return ret;
 	}
+	x.h = h;
 	if (o->bpf_stats) {
 		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		if (stats_fd < 0)

@@ -378,6 +378,19 @@ int prom_render(struct prom_buf *b, const struct snapshot *s, const struct prom_
 			pbuf_printf(b, "\"} %llu\n", (unsigned long long)m->progs[i].run_cnt);
 		}
 	}
+	if (m->have_http) {
+		counter_u64(b, f, "exittop_http_requests_total",
+			    "HTTP requests parsed (as of this rendering, one per read interval)", NULL,
+			    m->http_requests);
+		counter_u64(b, f, "exittop_http_timeouts_total",
+			    "HTTP connections closed by a deadline (slow or idle clients)", NULL,
+			    m->http_timeouts);
+		counter_u64(b, f, "exittop_http_evicted_connections_total",
+			    "HTTP connections dropped for a new one when all slots were taken", NULL,
+			    m->http_evicted);
+		gauge_u64(b, f, "exittop_http_connections", "Open HTTP connections",
+			  m->http_connections);
+	}
 	if (f == PROM_OPENMETRICS)
 		pbuf_puts(b, "# EOF\n");
 	return b->oom ? -ENOMEM : 0;

@@ -57,6 +57,11 @@ struct prom_meta {
 	const struct prom_prog *progs;	/* exittop_bpf_prog_run_* when nprogs > 0 */
 	size_t nprogs;
 	bool no_histograms;		/* leave the latency histograms out */
+	bool have_http;			/* the HTTP figures below are set */
+	uint64_t http_requests;		/* exittop_http_requests_total (as of this rendering) */
+	uint64_t http_timeouts;		/* exittop_http_timeouts_total */
+	uint64_t http_evicted;		/* exittop_http_evicted_connections_total */
+	uint64_t http_connections;	/* exittop_http_connections (open now) */
 };
 
 /*

@@ -111,7 +111,8 @@ static void test_text_exact(void **state)
 	struct stat_row r;
 	struct vm_info v;
 	struct prom_meta m = { .version = "9.9", .polls = 3, .dropped_total = 7, .map_keys = 1,
-			       .map_capacity = 4096 };
+			       .map_capacity = 4096, .have_http = true, .http_requests = 11,
+			       .http_timeouts = 2, .http_evicted = 1, .http_connections = 3 };
 	struct prom_buf b;
 
 	one_row(&s, &r, &v);
@@ -137,6 +138,10 @@ static void test_text_exact(void **state)
 	assert_line(b.data, "exittop_map_keys 1");
 	assert_line(b.data, "exittop_map_capacity 4096");
 	assert_line(b.data, "exittop_polls_total 3");
+	assert_line(b.data, "exittop_http_requests_total 11");
+	assert_line(b.data, "exittop_http_timeouts_total 2");
+	assert_line(b.data, "exittop_http_evicted_connections_total 1");
+	assert_line(b.data, "exittop_http_connections 3");
 	assert_null(strstr(b.data, "# EOF"));
 	assert_null(strstr(b.data, "# UNIT"));
 	assert_null(strstr(b.data, "exittop_bpf_prog"));
@@ -164,6 +169,7 @@ static void test_openmetrics(void **state)
 	assert_line(b.data, "# TYPE exittop_bpf_prog_run_seconds counter");
 	assert_line(b.data, "exittop_bpf_prog_run_seconds_total{prog=\"kvm_exit\"} 1.5");
 	assert_line(b.data, "exittop_bpf_prog_runs_total{prog=\"kvm_exit\"} 12");
+	assert_null(strstr(b.data, "exittop_http_"));
 	n = strlen(b.data);
 	assert_true(n > 6);
 	assert_string_equal(b.data + n - 6, "# EOF\n");
