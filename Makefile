@@ -60,6 +60,7 @@ test-unit: $(UNIT_BINS)
 
 test-host: all
 	tests/host/run.sh
+	tests/host/export-all.sh
 
 test-testbed: all
 	@scripts/deps.sh testbed
