@@ -13,7 +13,8 @@
 # A kernel WARN/BUG/Oops/KASAN report in the VM's log fails a passing test
 # unless the header says splats=allow.
 # Output per test and kernel goes to build/testbed/KERNEL/TEST.log, its
-# $EXITTOP_RESULTS to build/testbed/KERNEL/TEST/ (console.log, dmesg.log, ...).
+# $EXITTOP_RESULTS to build/testbed/KERNEL/TEST/ (console.log, dmesg.log, ...);
+# to build/testbed.PID/ instead while another run.sh holds build/testbed.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 
@@ -40,6 +41,15 @@ if [ -z "$tests" ]; then
 fi
 out=${EXITTOP_TESTBED_OUT:-build/testbed}
 mkdir -p "$out"
+# Each test's directory is emptied before it runs: a second run.sh at the same
+# time (another terminal, another engineer) must not use the same tree.
+exec 8>>"$out/.lock"
+if ! flock -n 8; then
+	exec 8>&-
+	out="$out.$$"
+	mkdir -p "$out"
+	echo "run.sh: another run.sh is using ${EXITTOP_TESTBED_OUT:-build/testbed}; output goes to $out"
+fi
 
 npass=0 nfail=0 nskip=0 failed=""
 now() { date +%s; }
