@@ -4,7 +4,8 @@
  * user/collect.c (no front end), waits, polls and prints one line per row:
  *   row PID VCPU ISA REASON COUNT LAT_COUNT LAT_SUM P50 P99 MAX NAME
  * then `vm PID ALIVE NAME` lines and `dropped N`.
- * Usage: exitsdump [-d SECONDS] [-n POLLS] [-p PID]... [-v]
+ * Usage: exitsdump [-d SECONDS] [-n POLLS] [-p PID]... [-r POLL] [-v]
+ * -r POLL: collector_reset() right after poll number POLL (from 0).
  * Exit status 0 when loaded and attached, 1 with the collector's error.
  */
 #include <stdio.h>
@@ -22,11 +23,11 @@ int main(int argc, char **argv)
 	struct collector *c;
 	struct snapshot s;
 	double secs = 0;
-	int polls = 1, opt, i;
+	int polls = 1, opt, i, reset_at = -1;
 	char err[256];
 	size_t r;
 
-	while ((opt = getopt(argc, argv, "d:n:p:v")) != -1) {
+	while ((opt = getopt(argc, argv, "d:n:p:r:v")) != -1) {
 		switch (opt) {
 		case 'd': secs = atof(optarg); break;
 		case 'n': polls = atoi(optarg); break;
@@ -34,6 +35,7 @@ int main(int argc, char **argv)
 			if (o.npids < 64)
 				pids[o.npids++] = (uint32_t)strtoul(optarg, NULL, 10);
 			break;
+		case 'r': reset_at = atoi(optarg); break;
 		case 'v': o.verbose = true; break;
 		default:
 			fprintf(stderr, "usage: exitsdump [-d SECONDS] [-n POLLS] [-p PID]... [-v]\n");
@@ -73,6 +75,10 @@ int main(int argc, char **argv)
 		for (r = 0; r < s.nvms; r++)
 			printf("vm %u %d %s\n", s.vms[r].pid, s.vms[r].alive, s.vms[r].name);
 		printf("dropped %llu\n", (unsigned long long)s.dropped_total);
+		if (i == reset_at) {
+			collector_reset(c);
+			printf("reset\n");
+		}
 		fflush(stdout);
 	}
 	collector_close(c);
