@@ -8,7 +8,8 @@
 #   TEST     a test's name (l2-cpuid) or path, to run only those
 #
 # Each test's second line (any line in its first ten, really) holds its runner
-# options:   # testbed: kvm=stock smp=2 timeout=300 [mem=MB] [kernels=6.12] [splats=allow]
+# options:   # testbed: kvm=stock smp=2 timeout=300 [mem=MB] [kernels=6.12] [splats=allow] [tcg=single]
+# (EXITTOP_TESTBED_TCG=single|multi overrides tcg= for every test.)
 # A test exits 0 (PASS), 77 (SKIP; it prints why), anything else is FAIL.
 # A kernel WARN/BUG/Oops/KASAN report in the VM's log fails a passing test
 # unless the header says splats=allow.
@@ -22,7 +23,7 @@ kernels="" tests="" selftest=yes
 for a in "$@"; do
 	case "$a" in
 	--no-selftest) selftest="" ;;
-	-h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	6.1 | 6.12) kernels="$kernels $a" ;;
 	-*) echo "run.sh: unknown option '$a'" >&2; exit 2 ;;
 	*)
@@ -93,6 +94,7 @@ for k in $kernels; do
 		mkdir -p "$res"
 		s=$(now)
 		tests/vm/run --kernel "$k" --kvm "$(opt "$t" kvm stock)" --smp "$(opt "$t" smp 2)" \
+			--tcg "${EXITTOP_TESTBED_TCG:-$(opt "$t" tcg multi)}" \
 			--mem "$(opt "$t" mem 2048)" --timeout "$(opt "$t" timeout 600)" --results "$res" \
 			-- "$t" >"$log" 2>&1 </dev/null
 		rc=$?
