@@ -11,6 +11,7 @@ BUILD     ?= build
 CC        ?= gcc
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
+LLVM_STRIP ?= llvm-strip
 KERNELS   ?= 6.1 6.12
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
@@ -33,7 +34,9 @@ $(BUILD):
 	@mkdir -p $(BUILD) $(BUILD)/tests
 
 $(BUILD)/exits.bpf.o: bpf/exits.bpf.c bpf/exits.h vmlinux.h | $(BUILD)
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I. -Ibpf -c $< -o $@
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I. -Ibpf -c $< -o $@.tmp
+	# DWARF is not needed at run time (BTF is kept): a 2 MB skeleton becomes small.
+	$(LLVM_STRIP) -g $@.tmp && mv $@.tmp $@
 
 $(BUILD)/exits.skel.h: $(BUILD)/exits.bpf.o
 	$(BPFTOOL) gen skeleton $< name exits > $@.tmp && mv $@.tmp $@
