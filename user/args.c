@@ -29,6 +29,7 @@ enum {
 	OPT_EXPIRE,
 	OPT_NO_HIST,
 	OPT_BPF_STATS,
+	OPT_CHECK,
 };
 
 static const char doc[] =
@@ -58,7 +59,8 @@ static const char doc[] =
 "/ or f filter (pid:N, vcpu:N, reason), p/space pause, r reset, c cumulative,\n"
 "+/- refresh faster/slower, q quit.\n"
 "\n"
-"EXIT STATUS: 0 done, 1 error (e.g. cannot load BPF), 2 bad usage.\n"
+"EXIT STATUS: 0 done, 1 error (e.g. cannot load BPF), 2 bad usage,\n"
+"3 (--check) a count differs from KVM's own.\n"
 "Output formats: docs/usage.md and docs/json-schema.md.";
 
 static const struct argp_option options[] = {
@@ -80,6 +82,10 @@ static const struct argp_option options[] = {
 	{ "expire", OPT_EXPIRE, "SECONDS", 0, "How long the series of an ended VM stay (default 300)", 1 },
 	{ "no-histograms", OPT_NO_HIST, NULL, 0, "Export counters only, no latency histograms", 1 },
 	{ "bpf-stats", OPT_BPF_STATS, NULL, 0, "Enable and export the kernel's BPF run-time statistics (CAP_SYS_ADMIN)", 1 },
+	{ NULL, 0, NULL, 0, "Check mode (see docs/check.md):", 2 },
+	{ "check", OPT_CHECK, NULL, 0, "Compare the BPF counts and latencies per VM and reason with KVM's own "
+	  "debugfs figures (exits statistic; per-reason counts and cycles with the exittop kernel patch); "
+	  "takes -d, -n, --json, -p; exit status 3 when a count differs", 2 },
 	{ NULL, 0, NULL, 0, "Other:", -1 },
 	{ "version", 'V', NULL, 0, "Print the version and exit", -1 },
 	{ "help", '?', NULL, 0, "Give this help list", -1 },
@@ -127,6 +133,19 @@ static int check_modes(struct argp_state *st, const struct args *a)
 	bool exp_only = a->export_interval_s > 0 || a->expire_s >= 0 || a->no_histograms ||
 			a->bpf_stats;
 
+	if (a->check) {
+		if (a->listen[0] || exp_only) {
+			argp_error(st, "--check and --listen (or its options) exclude each other");
+			return EINVAL;
+		}
+		if (a->format == OUT_CSV || a->has_vcpu || a->reason[0] || a->hist[0] ||
+		    a->sort_set || a->view_set) {
+			argp_error(st, "--check compares whole VMs: it takes none of "
+				   "--csv, --vcpu, --reason, --hist, --view, -s (only -d, -n, --json, -p, -b)");
+			return EINVAL;
+		}
+		return 0;
+	}
 	if (!a->listen[0]) {
 		if (exp_only) {
 			argp_error(st, "--interval, --expire, --no-histograms and --bpf-stats need --listen");
@@ -242,6 +261,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_BPF_STATS:
 		a->bpf_stats = true;
 		break;
+	case OPT_CHECK:
+		a->check = true;
+		break;
 	case ARGP_KEY_END:
 		return check_modes(st, a);
 	case 'n':
@@ -281,6 +303,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "invalid view: '%s' (reason, vm or vcpu)", arg);
 			return EINVAL;
 		}
+		a->view_set = true;
 		break;
 	case 's':
 		if (sort_key_parse(arg, &a->sort)) {

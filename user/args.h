@@ -44,6 +44,10 @@ struct args {
 	bool no_histograms;
 	bool bpf_stats;
 	bool delay_set;		/* -d given */
+
+	/* Check mode (check.h): BPF figures beside KVM's own, per VM. */
+	bool check;		/* --check */
+	bool view_set;		/* --view given */
 };
 
 /* What the caller of args_parse does next. */

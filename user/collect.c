@@ -266,7 +266,7 @@ int collector_open(struct collector **cp, const struct collect_opts *o,
 	libbpf_set_print(libbpf_print);
 
 	if (!has_caps()) {
-		snprintf(err, errlen, "exittop needs root (or CAP_BPF and CAP_PERFMON) to load BPF programs");
+		snprintf(err, errlen, "needs root (or CAP_BPF and CAP_PERFMON) to load the BPF programs");
 		return -EPERM;
 	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {

@@ -4,7 +4,8 @@
  * arguments, the collector, and then the interactive screen, the batch
  * loop that prints one report per interval, or the exporter (--listen).
  *
- * Exit status: 0 done, 1 runtime error, 2 bad usage.
+ * Exit status: 0 done, 1 runtime error, 2 bad usage, 3 --check found a
+ * count difference.
  */
 #include <errno.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "check.h"
 #include "collect.h"
 #include "export.h"
 #include "output.h"
@@ -191,6 +193,15 @@ int main(int argc, char **argv)
 
 		/* export_run reports its own errors on stderr */
 		ret = export_run(c, &eo) < 0 ? 1 : 0;
+	} else if (a.check) {
+		struct check_opts ko = {
+			.pids = a.pids, .npids = a.npids,
+			.delay_s = a.delay_s, .iterations = a.iterations,
+			.json = a.format == OUT_JSON,
+			.host = h.host, .kernel = h.kernel, .stop = &stop,
+		};
+
+		ret = check_run(c, &ko);
 	} else if (a.batch) {
 		ret = run_batch(c, &a, &h);
 	} else {
