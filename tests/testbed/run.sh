@@ -8,7 +8,7 @@
 #   TEST     a test's name (l2-cpuid) or path, to run only those
 #
 # Each test's second line (any line in its first ten, really) holds its runner
-# options:   # testbed: kvm=stock smp=2 timeout=300 [mem=MB] [kernels=6.12] [splats=allow] [tcg=single]
+# options:   # testbed: kvm=stock smp=2 timeout=300 [mem=MB] [kernels=6.12] [splats=allow] [tcg=multi]
 # (EXITTOP_TESTBED_TCG=single|multi overrides tcg= for every test.)
 # A test exits 0 (PASS), 77 (SKIP; it prints why), anything else is FAIL.
 # A kernel WARN/BUG/Oops/KASAN report in the VM's log fails a passing test
@@ -94,7 +94,7 @@ for k in $kernels; do
 		mkdir -p "$res"
 		s=$(now)
 		tests/vm/run --kernel "$k" --kvm "$(opt "$t" kvm stock)" --smp "$(opt "$t" smp 2)" \
-			--tcg "${EXITTOP_TESTBED_TCG:-$(opt "$t" tcg multi)}" \
+			--tcg "${EXITTOP_TESTBED_TCG:-$(opt "$t" tcg single)}" \
 			--mem "$(opt "$t" mem 2048)" --timeout "$(opt "$t" timeout 600)" --results "$res" \
 			-- "$t" >"$log" 2>&1 </dev/null
 		rc=$?
