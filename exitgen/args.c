@@ -46,7 +46,22 @@ static const char usage_text[] =
 "                       (at most %d subleaves in all)\n"
 "  --leaves-format F    'full' (default: objects with eax..edx) or 'compact'\n"
 "                       (per subleaf [subleaf, count eax..edx, time eax..edx])\n"
-"  --timeout S          give up (exit 1, nothing on stdout) after S seconds\n"
+"  --timeout S          give up (exit 1, nothing on stdout) after S seconds:\n"
+"                       stops every vCPU and says where each one was\n"
+"  --stall S            fail the same way when a vCPU running guest code has\n"
+"                       made no progress (no guest counter moved, no exit\n"
+"                       reached exitgen) for S seconds, e.g. an exit loop\n"
+"                       inside KVM (default %d, 0: off)\n"
+"  --guest-memory M     'locked' (default): guest RAM without transparent huge\n"
+"                       pages, mlocked and populated before the guest runs, so\n"
+"                       the host never remaps it under the running guest;\n"
+"                       'plain': an ordinary anonymous mapping (see\n"
+"                       docs/exitgen.md, Guest memory)\n"
+"  --fault F            self-test of the diagnostics: after the workload the\n"
+"                       guest does 'ud' (UD2), 'pf' (reads an unmapped\n"
+"                       address), 'stack' (UD2 with an unmapped stack: #DF)\n"
+"                       or 'spin' (loops forever: --stall); exitgen must\n"
+"                       then fail (exit 1) saying what happened\n"
 "  --help               this text\n"
 "\n"
 "Exits deliberately caused per vCPU, counted in JSON 'expected' (totals):\n"
@@ -61,7 +76,7 @@ static const char usage_text[] =
 static void usage(FILE *f)
 {
 	fprintf(f, usage_text, MAX_VCPUS, PORT_PIO, MMIO_GPA, MSR_INDEX,
-		WAKE_VECTOR, MAX_QUERIES, PORT_DONE, PORT_SYNC);
+		WAKE_VECTOR, MAX_QUERIES, EG_STALL_DEFAULT, PORT_DONE, PORT_SYNC);
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -159,7 +174,7 @@ static uint64_t splitmix64(uint64_t *s)
 
 enum {
 	O_VCPUS = 256, O_CPUID, O_LEAF, O_SUBLEAF, O_PIO, O_MMIO, O_MSR, O_HLT,
-	O_HLT_DELAY, O_HLT_WAKE, O_QLEAVES, O_QRANDOM, O_SEED, O_LFORMAT, O_TIMEOUT, O_HELP,
+	O_HLT_DELAY, O_HLT_WAKE, O_QLEAVES, O_QRANDOM, O_SEED, O_LFORMAT, O_TIMEOUT, O_STALL, O_FAULT, O_GMEM, O_HELP,
 };
 
 void args_parse(struct eg_args *a, int argc, char **argv)
@@ -180,6 +195,9 @@ void args_parse(struct eg_args *a, int argc, char **argv)
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "leaves-format", required_argument, NULL, O_LFORMAT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "stall", required_argument, NULL, O_STALL },
+		{ "fault", required_argument, NULL, O_FAULT },
+		{ "guest-memory", required_argument, NULL, O_GMEM },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -191,6 +209,7 @@ void args_parse(struct eg_args *a, int argc, char **argv)
 
 	memset(a, 0, sizeof(*a));
 	a->vcpus = 1;
+	a->stall = EG_STALL_DEFAULT;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", opts, &li)) != -1) {
 		char name[32];
@@ -230,6 +249,25 @@ void args_parse(struct eg_args *a, int argc, char **argv)
 				bad("--leaves-format: 'full' or 'compact', not '%s'", optarg);
 			break;
 		case O_TIMEOUT: a->timeout = num_arg(name, optarg, 86400); break;
+		case O_STALL: a->stall = num_arg(name, optarg, 86400); break;
+		case O_GMEM:
+			if (!strcmp(optarg, "plain"))
+				a->mem_plain = true;
+			else if (strcmp(optarg, "locked"))
+				bad("--guest-memory: 'locked' or 'plain', not '%s'", optarg);
+			break;
+		case O_FAULT:
+			if (!strcmp(optarg, "ud"))
+				a->fault = FAULT_UD;
+			else if (!strcmp(optarg, "pf"))
+				a->fault = FAULT_PF;
+			else if (!strcmp(optarg, "stack"))
+				a->fault = FAULT_STACK;
+			else if (!strcmp(optarg, "spin"))
+				a->fault = FAULT_SPIN;
+			else
+				bad("--fault: 'ud', 'pf', 'stack' or 'spin', not '%s'", optarg);
+			break;
 		case O_HELP:
 			usage(stdout);
 			exit(0);

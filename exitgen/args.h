@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define EG_STALL_DEFAULT 60			/* --stall, seconds */
+
 struct eg_args {
 	unsigned int vcpus;
 	uint64_t cpuid, pio, mmio, msr, hlt;	/* per vCPU */
@@ -18,6 +20,9 @@ struct eg_args {
 	size_t nquery;
 	bool compact;				/* --leaves-format compact */
 	unsigned int timeout;			/* seconds, 0 = none */
+	unsigned int stall;			/* seconds, 0 = off */
+	unsigned int fault;			/* FAULT_* (layout.h) */
+	bool mem_plain;				/* --guest-memory plain */
 };
 
 /* Parses argv; on bad arguments prints usage to stderr and exits 2. */

@@ -16,6 +16,7 @@
 	.section .rodata.exitgen_guest, "a"
 	.code64
 	.globl exitgen_guest_start, exitgen_guest_end, exitgen_guest_wake
+	.globl exitgen_guest_vectors
 
 /* Query CPUID: %eax/%ecx set by the caller, results stored at off(%r11). */
 .macro QUERY_CPUID off
@@ -122,6 +123,23 @@ exitgen_guest_start:
 	xorl	%ecx, %ecx
 	QUERY_CPUID R_TOTAL_LAST
 9:
+	/* --fault: exitgen's self-test of its diagnostics. */
+	movq	P_FAULT(%rdi), %rax
+	cmpq	$FAULT_UD, %rax
+	jne	1f
+	ud2
+1:	cmpq	$FAULT_PF, %rax
+	jne	1f
+	movl	$FAULT_GVA, %esi
+	movq	(%rsi), %rax
+1:	cmpq	$FAULT_STACK, %rax
+	jne	1f
+	movl	$FAULT_GVA + 0x1000, %esp	/* pushes go to unmapped FAULT_GVA */
+	ud2
+1:	cmpq	$FAULT_SPIN, %rax
+	jne	1f
+2:	jmp	2b
+1:
 	/* Done: the host stops this vCPU at this exit and never re-enters. */
 	incq	C_IO(%rdi)
 	movl	$PORT_DONE, %edx
@@ -130,6 +148,41 @@ exitgen_guest_start:
 
 exitgen_guest_wake:
 	iretq
+
+/*
+ * Every other vector: a 16-byte stub per vector (IDT entry i points to
+ * exitgen_guest_vectors + 16 * i) pushes a zero error code where the CPU
+ * pushes none, then the vector, and reports all of it to the host through
+ * PORT_EXC (layout.h says which register holds what). The host never
+ * re-enters after that OUT; the HLT loop is only a backstop.
+ */
+	.p2align 4, 0xcc
+exitgen_guest_vectors:
+	.set	vec, 0
+	.rept	256
+	.p2align 4, 0xcc
+	/* The CPU pushes an error code for 8, 10-14, 17, 21, 29, 30 only. */
+	.if ((vec == 8) | (vec == 10) | (vec == 11) | (vec == 12) | (vec == 13) | (vec == 14) | (vec == 17) | (vec == 21) | (vec == 29) | (vec == 30)) == 0
+	pushq	$0
+	.endif
+	pushq	$vec
+	jmp	exc_common
+	.set	vec, vec + 1
+	.endr
+
+exc_common:
+	movq	0(%rsp), %rax		/* vector */
+	movq	8(%rsp), %rbx		/* error code */
+	movq	16(%rsp), %rcx		/* RIP */
+	movq	24(%rsp), %r10		/* CS */
+	movq	32(%rsp), %r8		/* RFLAGS */
+	movq	40(%rsp), %r9		/* RSP */
+	movq	%cr2, %rsi
+	movl	$PORT_EXC, %edx
+	outb	%al, %dx
+4:	cli
+	hlt
+	jmp	4b
 exitgen_guest_end:
 
 	.section .note.GNU-stack, "", @progbits

@@ -7,6 +7,7 @@
 
 extern const unsigned char exitgen_guest_start[];
 extern const unsigned char exitgen_guest_wake[];
+extern const unsigned char exitgen_guest_vectors[];
 extern const unsigned char exitgen_guest_end[];
 
 static inline size_t exitgen_guest_size(void)
@@ -18,6 +19,12 @@ static inline size_t exitgen_guest_size(void)
 static inline size_t exitgen_guest_wake_offset(void)
 {
 	return exitgen_guest_wake - exitgen_guest_start;
+}
+
+/* Offset of the report-and-stop stub of vector v (16 bytes each). */
+static inline size_t exitgen_guest_vector_offset(unsigned int v)
+{
+	return exitgen_guest_vectors - exitgen_guest_start + 16 * (size_t)v;
 }
 
 #endif

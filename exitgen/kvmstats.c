@@ -119,3 +119,21 @@ void kvmstats_free(struct eg_stats *st)
 	free(st->s);
 	memset(st, 0, sizeof(*st));
 }
+
+int kvmstats_value(int fd, const char *name, uint64_t *val)
+{
+	struct eg_stats st = { 0 };
+	int r = -1;
+
+	if (fd < 0 || kvmstats_read(fd, &st, "watchdog"))
+		return -1;
+	for (unsigned int i = 0; i < st.n; i++) {
+		if (!strcmp(st.s[i].name, name)) {
+			*val = st.s[i].val[0];
+			r = 0;
+			break;
+		}
+	}
+	kvmstats_free(&st);
+	return r;
+}

@@ -29,4 +29,7 @@ int kvmstats_add(struct eg_stats *dst, const struct eg_stats *src);
 
 void kvmstats_free(struct eg_stats *st);
 
+/* The first value of statistic name: 0, or -1 (no such stat, read failed). */
+int kvmstats_value(int fd, const char *name, uint64_t *val);
+
 #endif

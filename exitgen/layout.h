@@ -13,14 +13,21 @@
 #define PML4_GPA	0x1000
 #define PDPT_GPA	0x2000
 #define PD_GPA		0x3000		/* 512 x 2 MiB = 1 GiB */
-#define GDT_GPA		0x4000
-#define IDT_GPA		0x5000		/* 256 x 16 bytes */
+#define GDT_GPA		0x4000		/* null, CS, DS, then a TSS per vCPU */
+#define GDT_MAX		0x2000
+#define IDT_GPA		0x6000		/* 256 x 16 bytes: every vector */
 #define CODE_GPA	0x10000
 #define CODE_MAX	0x10000
 
-/* Per-vCPU block: parameter/result page, then the stack (grows down). */
+/*
+ * Per-vCPU block (PERCPU_SIZE aligned): the parameter/result page with the
+ * vCPU's 64-bit TSS in it, the exception stack (IST1: #DF, NMI, #MC), then
+ * the normal stack (grows down from the end of the block).
+ */
 #define PERCPU_GPA	0x100000
 #define PERCPU_SIZE	0x4000
+#define PERCPU_TSS	0x800		/* 104 bytes */
+#define PERCPU_IST1	0x2000		/* top of the exception stack */
 #define MAX_VCPUS	256
 
 /* vCPU 0's query list (u32 per subleaf) and results (32 bytes per subleaf). */
@@ -31,6 +38,20 @@
 
 #define GDT_CS		0x08
 #define GDT_DS		0x10
+#define GDT_TSS0	0x18		/* vCPU i: GDT_TSS0 + 16 * i */
+
+/* --fault (self-test of the diagnostics): what the guest does at the end. */
+#define FAULT_NONE	0
+#define FAULT_UD	1		/* UD2: #UD reported */
+#define FAULT_PF	2		/* read of unmapped GVA FAULT_GVA: #PF */
+#define FAULT_STACK	3		/* RSP = FAULT_GVA + 4 KiB, UD2: #DF on IST1 */
+#define FAULT_SPIN	4		/* endless loop: the --stall watchdog */
+/*
+ * 1 GiB: not mapped by the guest's page tables (#PF), unlike anything below
+ * it without memslot, which is MMIO to KVM (an exception frame pushed there
+ * is an emulation failure on SVM, not a fault).
+ */
+#define FAULT_GVA	0x40000000
 
 #define WAKE_VECTOR	0x20		/* the "timer" vector injected after HLT */
 
@@ -38,6 +59,13 @@
 #define PORT_PIO	0x7000		/* workload OUTs */
 #define PORT_DONE	0x7001		/* workload (and queries) finished */
 #define PORT_SYNC	0x7002		/* vCPU 0: wait for the others, then query */
+/*
+ * Any exception or interrupt other than WAKE_VECTOR: the guest's handler
+ * OUTs here with %rax = vector, %rbx = error code (0 if none), %rcx = RIP,
+ * %rsi = CR2, %r8 = RFLAGS, %r9 = RSP, %r10 = CS of the interrupted code,
+ * and exitgen fails with all of it instead of the guest triple-faulting.
+ */
+#define PORT_EXC	0x7003
 
 /*
  * IA32_MISC_ENABLE: not passed through by KVM on VMX nor SVM (both
@@ -64,6 +92,7 @@
 #define P_QUERY_N	0x40
 #define P_QUERY_LIST	0x48		/* GPA of u32[] subleaves */
 #define P_QUERY_OUT	0x50		/* GPA of {count[4], time[4]} u32 x 8 each */
+#define P_FAULT		0x58		/* --fault: FAULT_* after the workload */
 /* Counters the guest increments as it goes (memory only, no exits). */
 #define C_CPUID		0x80
 #define C_IO		0x88

@@ -34,6 +34,13 @@
 
 #define SZ_2M		(2ULL << 20)
 
+_Static_assert(GDT_TSS0 + 16 * MAX_VCPUS <= GDT_MAX, "GDT too small");
+_Static_assert(GDT_GPA + GDT_MAX <= IDT_GPA, "GDT overlaps the IDT");
+_Static_assert(IDT_GPA + 256 * 16 <= CODE_GPA, "IDT overlaps the code");
+_Static_assert(PERCPU_TSS >= R_TOTAL_LAST + 16 && PERCPU_TSS + 104 <= 0x1000,
+	       "TSS overlaps the parameter block");
+_Static_assert(PERCPU_GPA % PERCPU_SIZE == 0, "per-vCPU blocks unaligned");
+
 static size_t query_list_bytes(const struct eg_args *a)
 {
 	return ((a->nquery * sizeof(uint32_t)) + 4095) & ~4095UL;
@@ -52,20 +59,58 @@ static void setup_page_tables(struct eg_vm *vm)
 		pd[i] = (i * SZ_2M) | PTE_P | PTE_RW | PTE_PS;
 }
 
-static void setup_gdt_idt(struct eg_vm *vm)
+/* 64-bit interrupt gate to handler h: P=1, DPL 0, type 0xe, IST ist. */
+static void set_gate(uint64_t *idt, unsigned int v, uint64_t h, unsigned int ist)
+{
+	idt[v * 2] = (h & 0xffff) | ((uint64_t)GDT_CS << 16) |
+		     ((uint64_t)ist << 32) | (0x8eULL << 40) |
+		     ((h >> 16 & 0xffff) << 48);
+	idt[v * 2 + 1] = h >> 32;
+}
+
+static uint64_t tss_gpa(unsigned int i)
+{
+	return percpu_gpa(i) + PERCPU_TSS;
+}
+
+static void setup_gdt_idt(struct eg_vm *vm, unsigned int nvcpus)
 {
 	uint64_t *gdt = gpa_ptr(vm, GDT_GPA);
 	uint64_t *idt = gpa_ptr(vm, IDT_GPA);
-	uint64_t h = CODE_GPA + exitgen_guest_wake_offset();
 
+	/*
+	 * Accessed bits preset: loading a selector (IRETQ does, for CS and
+	 * SS) then never writes to the GDT. Both match the cached segments
+	 * setup_vcpu_state() loads.
+	 */
 	gdt[0] = 0;
-	gdt[GDT_CS / 8] = 0x00af9a000000ffffULL;	/* code, L=1, DPL 0 */
-	gdt[GDT_DS / 8] = 0x00cf92000000ffffULL;	/* data, writable */
+	gdt[GDT_CS / 8] = 0x00af9b000000ffffULL;	/* code, L=1, DPL 0 */
+	gdt[GDT_DS / 8] = 0x00cf93000000ffffULL;	/* data, writable */
+	/* One 64-bit TSS per vCPU (busy: TR is loaded with it), 16 bytes. */
+	for (unsigned int i = 0; i < nvcpus; i++) {
+		uint64_t b = tss_gpa(i), *d = &gdt[(GDT_TSS0 + 16 * i) / 8];
+		uint8_t *tss = gpa_ptr(vm, b);
+		uint64_t ist1 = percpu_gpa(i) + PERCPU_IST1;
+		uint16_t iomap = 104;
 
-	/* 64-bit interrupt gate: offset split 16/16/32, P=1, DPL 0, type 0xe. */
-	idt[WAKE_VECTOR * 2] = (h & 0xffff) | ((uint64_t)GDT_CS << 16) |
-			       (0x8eULL << 40) | ((h >> 16 & 0xffff) << 48);
-	idt[WAKE_VECTOR * 2 + 1] = h >> 32;
+		d[0] = 103 | (b & 0xffffff) << 16 | 0x8bULL << 40 |
+		       (b >> 24 & 0xff) << 56;
+		d[1] = b >> 32;
+		/* IST1 (offset 0x24): the exception stack; no I/O bitmap. */
+		memcpy(tss + 0x24, &ist1, sizeof(ist1));
+		memcpy(tss + 0x66, &iomap, sizeof(iomap));
+	}
+
+	/*
+	 * Every vector has a handler: WAKE_VECTOR the bare IRETQ, all others
+	 * a stub that reports vector, error code, RIP and CR2 to exitgen
+	 * (PORT_EXC). #DF, NMI and #MC run on the IST1 stack, so even a
+	 * broken RSP ends in a report rather than a triple fault.
+	 */
+	for (unsigned int v = 0; v < 256; v++)
+		set_gate(idt, v, CODE_GPA + exitgen_guest_vector_offset(v),
+			 v == 2 || v == 8 || v == 18 ? 1 : 0);
+	set_gate(idt, WAKE_VECTOR, CODE_GPA + exitgen_guest_wake_offset(), 0);
 }
 
 static int setup_memory(struct eg_vm *vm, const struct eg_args *a)
@@ -81,6 +126,25 @@ static int setup_memory(struct eg_vm *vm, const struct eg_args *a)
 		       strerror(errno));
 		return -1;
 	}
+	/*
+	 * Keep the host kernel away from the guest's memory while it runs:
+	 * no transparent huge pages (so khugepaged never collapses it), and
+	 * locked + populated up front (so reclaim never ages or moves it).
+	 * Either makes the host invalidate live nested page-table entries of
+	 * the running guest, which QEMU TCG's emulated nested paging (the
+	 * testbed) races with: see "Guest memory" in docs/exitgen.md.
+	 */
+	if (!a->mem_plain) {
+		if (madvise(vm->mem, vm->mem_size, MADV_NOHUGEPAGE))
+			eg_err("warning: madvise MADV_NOHUGEPAGE on guest memory: %s",
+			       strerror(errno));
+		if (mlock(vm->mem, vm->mem_size)) {
+			eg_err("warning: mlock guest memory (%zu bytes): %s; "
+			       "populating it unlocked", vm->mem_size, strerror(errno));
+			for (size_t off = 0; off < vm->mem_size; off += 4096)
+				vm->mem[off] = 0;
+		}
+	}
 	r.slot = 0;
 	r.guest_phys_addr = 0;
 	r.memory_size = vm->mem_size;
@@ -88,8 +152,13 @@ static int setup_memory(struct eg_vm *vm, const struct eg_args *a)
 	if (eg_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r, NULL) < 0)
 		return -1;
 
+	if (exitgen_guest_size() > CODE_MAX) {
+		eg_err("guest code is %zu bytes, more than %d", exitgen_guest_size(),
+		       CODE_MAX);
+		return -1;
+	}
 	setup_page_tables(vm);
-	setup_gdt_idt(vm);
+	setup_gdt_idt(vm, a->vcpus);
 	memcpy(gpa_ptr(vm, CODE_GPA), exitgen_guest_start,
 	       exitgen_guest_size());
 	if (a->query_on)
@@ -119,7 +188,8 @@ static struct kvm_cpuid2 *supported_cpuid(int kvm)
 	return NULL;
 }
 
-static int setup_vcpu_state(struct eg_vcpu *v, const char *who)
+static int setup_vcpu_state(struct eg_vcpu *v, unsigned int nvcpus,
+			    const char *who)
 {
 	struct kvm_sregs s;
 	struct kvm_regs r;
@@ -129,6 +199,13 @@ static int setup_vcpu_state(struct eg_vcpu *v, const char *who)
 		.g = 1,
 	};
 	struct kvm_segment ds = cs;
+	/* 64-bit TSS, busy (as LTR leaves it), in this vCPU's block. */
+	struct kvm_segment tr = {
+		.base = percpu_gpa(v->index) + PERCPU_TSS, .limit = 103,
+		.selector = GDT_TSS0 + 16 * v->index, .type = 11, .present = 1,
+	};
+	/* No LDT: null selector, marked unusable. */
+	struct kvm_segment ldt = { .type = 2, .unusable = 1 };
 
 	ds.selector = GDT_DS;
 	ds.type = 3;
@@ -140,7 +217,9 @@ static int setup_vcpu_state(struct eg_vcpu *v, const char *who)
 	s.cs = cs;
 	s.ds = s.es = s.fs = s.gs = s.ss = ds;
 	s.gdt.base = GDT_GPA;
-	s.gdt.limit = 3 * 8 - 1;
+	s.tr = tr;
+	s.ldt = ldt;
+	s.gdt.limit = GDT_TSS0 + 16 * nvcpus - 1;
 	s.idt.base = IDT_GPA;
 	s.idt.limit = 256 * 16 - 1;
 	s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
@@ -169,6 +248,7 @@ static void fill_params(struct eg_vcpu *v, const struct eg_args *a)
 	p[P_MMIO_N / 8] = a->mmio;
 	p[P_MSR_N / 8] = a->msr;
 	p[P_HLT_N / 8] = a->hlt;
+	p[P_FAULT / 8] = a->fault;
 	if (v->index == 0 && a->query_on) {
 		p[P_QUERY_ON / 8] = 1;
 		p[P_QUERY_N / 8] = a->nquery;
@@ -195,7 +275,7 @@ static int create_vcpu(struct eg_vm *vm, struct eg_vcpu *v,
 	}
 	if (eg_ioctl(v->fd, KVM_SET_CPUID2, cpuid, who) < 0)
 		return -1;
-	if (setup_vcpu_state(v, who))
+	if (setup_vcpu_state(v, vm->nvcpus, who))
 		return -1;
 	v->param = gpa_ptr(vm, percpu_gpa(v->index));
 	if (have_stats) {

@@ -27,7 +27,16 @@ struct eg_vcpu {
 	pthread_t thread;
 	struct eg_user_exits ue;
 	int failed;
+	/* The watchdog's view (run.c): EG_IN_GUEST, EG_WAITING or EG_EXITED. */
+	volatile int state;
+	int stopped;			/* left KVM_RUN because the watchdog said so */
+	int finished;			/* reached its PORT_DONE exit */
+	uint64_t progress;		/* guest counters + exits seen, last sample */
+	uint64_t progress_ns;		/* when progress last changed */
+	uint64_t stall_exits;		/* KVM "exits" when progress stopped, or -1 */
 };
+
+enum { EG_IN_GUEST, EG_WAITING, EG_EXITED };
 
 struct eg_vm {
 	int kvm, fd;
