@@ -326,7 +326,7 @@ static void report_stopped(struct run_ctx *c, unsigned int started, uint64_t now
 		struct kvm_regs r;
 		struct kvm_vcpu_events ev;
 		uint64_t exits = 0;
-		char extra[96] = "";
+		char extra[96] = "", prog[64] = "still making progress";
 
 		if (v->finished || !v->stopped)
 			continue;
@@ -338,9 +338,13 @@ static void report_stopped(struct run_ctx *c, unsigned int started, uint64_t now
 			snprintf(extra, sizeof(extra), ", exception %u %s",
 				 ev.exception.nr,
 				 ev.exception.injected ? "injected" : "pending");
+		/* Progress is sampled once a second: less than 2 s is "moving". */
+		if (now - v->progress_ns >= 2000000000ULL)
+			snprintf(prog, sizeof(prog), "no progress for %.0f s",
+				 (now - v->progress_ns) / 1e9);
 		eg_err("vcpu %u: stopped at rip 0x%llx (rsp 0x%llx, rflags 0x%llx%s); "
 		       "guest counters cpuid %llu io %llu mmio %llu msr %llu hlt %llu, "
-		       "no progress for %.1f s",
+		       "%s",
 		       i, (unsigned long long)r.rip, (unsigned long long)r.rsp,
 		       (unsigned long long)r.rflags, extra,
 		       (unsigned long long)(v->param[C_CPUID / 8] + v->param[C_QCPUID / 8]),
@@ -348,8 +352,9 @@ static void report_stopped(struct run_ctx *c, unsigned int started, uint64_t now
 		       (unsigned long long)v->param[C_MMIO / 8],
 		       (unsigned long long)v->param[C_MSR / 8],
 		       (unsigned long long)v->param[C_HLT / 8],
-		       (now - v->progress_ns) / 1e9);
+		       prog);
 		if (v->stall_exits != UINT64_MAX &&
+		    now - v->progress_ns >= 2000000000ULL &&
 		    kvmstats_value(v->stats_fd, "exits", &exits) == 0)
 			eg_err("vcpu %u: meanwhile KVM counted %llu exits of it that "
 			       "never reached exitgen (handled inside KVM, e.g. "
