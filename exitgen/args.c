@@ -54,7 +54,7 @@ static const char usage_text[] =
 "                       inside KVM (default %d, 0: off)\n"
 "  --guest-memory M     'locked' (default): guest RAM without transparent huge\n"
 "                       pages, mlocked and populated before the guest runs, so\n"
-"                       the host never remaps it under the running guest;\n"
+"                       the host has no reason to remap it under the guest;\n"
 "                       'plain': an ordinary anonymous mapping (see\n"
 "                       docs/exitgen.md, Guest memory)\n"
 "  --fault F            self-test of the diagnostics: after the workload the\n"
