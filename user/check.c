@@ -247,7 +247,7 @@ static int tsc_from_kvm(double *khz)
 	close(kvm);
 	if (vm < 0)
 		return -errno;
-	/* VM-wide since Linux 6.4 (and Debian's 6.1): the default for new vCPUs */
+	/* a VM ioctl on 6.1 and 6.12 (KVM_CAP_VM_TSC_CONTROL): the default of new vCPUs */
 	r = ioctl(vm, KVM_GET_TSC_KHZ, 0);
 	if (r <= 0) {
 		vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
@@ -359,7 +359,8 @@ int check_output_text(FILE *f, const struct check_report *rp)
 		fprintf(f, "tsc frequency %s: cycles not converted\n", rp->tsc_source);
 	fprintf(f, "vms %zu", rp->nvms);
 	if (rp->gone)
-		fprintf(f, "  (%zu ended before they were checked)", rp->gone);
+		fprintf(f, "  (and %zu traced VM%s that ended: no kernel figures left)", rp->gone,
+			rp->gone == 1 ? "" : "s");
 	fputc('\n', f);
 	for (i = 0; i < rp->nvms; i++) {
 		const struct check_vm *v = &rp->vms[i];

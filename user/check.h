@@ -81,7 +81,7 @@ struct check_report {
 	uint64_t seq;
 	double tsc_khz;		/* <= 0: unknown */
 	const char *tsc_source;
-	size_t gone;		/* VMs that ended before they could be checked */
+	size_t gone;		/* traced VMs that have ended (no kernel figures left) */
 	const struct check_vm *vms;
 	size_t nvms;
 };
