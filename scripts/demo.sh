@@ -25,6 +25,8 @@ if hw_kvm; then
 fi
 echo "demo: no hardware virtualization here; running inside the nested testbed" >&2
 if [ "$mode" = interactive ]; then
-	exec tests/vm/run --tty --timeout 900 -- scripts/demo-inside.sh interactive
+	# Multi-threaded TCG: the second-level guest crawls on a single thread
+	# (docs/testbed.md); exittop attaches before any guest runs.
+	exec tests/vm/run --tcg multi --tty --timeout 900 -- scripts/demo-inside.sh interactive
 fi
-exec tests/vm/run --timeout 600 -- scripts/demo-inside.sh batch
+exec tests/vm/run --tcg multi --timeout 600 -- scripts/demo-inside.sh batch
