@@ -129,10 +129,11 @@ static int setup_memory(struct eg_vm *vm, const struct eg_args *a)
 	/*
 	 * Keep the host kernel away from the guest's memory while it runs:
 	 * no transparent huge pages (so khugepaged never collapses it), and
-	 * locked + populated up front (so reclaim never ages or moves it).
-	 * Either makes the host invalidate live nested page-table entries of
-	 * the running guest, which QEMU TCG's emulated nested paging (the
-	 * testbed) races with: see "Guest memory" in docs/exitgen.md.
+	 * locked + populated up front (so reclaim never ages or swaps it).
+	 * Either would invalidate live nested page-table entries under the
+	 * running guest, a path that in the testbed runs on QEMU TCG's
+	 * emulated SVM/NPT. Hardening, not a proven fix: see "Guest memory"
+	 * in docs/exitgen.md.
 	 */
 	if (!a->mem_plain) {
 		if (madvise(vm->mem, vm->mem_size, MADV_NOHUGEPAGE))
