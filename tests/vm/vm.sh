@@ -150,6 +150,10 @@ vm_main() {
 	{
 		echo "TB_KVM=$(vm_quote "$vm_kvm")"
 		echo "TB_RESULTS=$(vm_quote "$vm_results")"
+		# Host paths the command needs (the checkout, the cache) that may lie
+		# under /tmp or /run, which are fresh tmpfs inside: init binds them
+		# back. Colon-separated; CI may clone anywhere.
+		echo "TB_KEEP=$(vm_quote "$PWD:${EXITTOP_CACHE:-/var/cache/exittop}")"
 		if [ -n "$vm_tty" ]; then
 			echo "TB_TTY=/dev/ttyS1"
 			# Pass the terminal size so full-screen programs fit.
