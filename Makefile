@@ -81,10 +81,11 @@ demo:
 	$(MAKE) all
 	scripts/demo.sh
 
+# Writes docs/benchmarks.md and docs/benchmarks.png (about 20-25 min; see bench/run.sh).
 bench:
 	@scripts/deps.sh test testbed bench
 	$(MAKE) all
-	bench/run.sh
+	timeout 3000 bench/run.sh
 
 # Fill the testbed cache (kernels, initramfs) without running anything.
 testbed-cache:
