@@ -423,6 +423,14 @@ static void json_u64_or_null(FILE *f, const char *key, bool have, uint64_t v)
 		fprintf(f, ",\"%s\":null", key);
 }
 
+static void json_i64_or_null(FILE *f, const char *key, bool have, int64_t v)
+{
+	if (have)
+		fprintf(f, ",\"%s\":%" PRId64, key, v);
+	else
+		fprintf(f, ",\"%s\":null", key);
+}
+
 static void json_num_or_null(FILE *f, const char *key, bool have, double v)
 {
 	if (have && isfinite(v))
@@ -472,16 +480,10 @@ int check_output_json(FILE *f, const struct check_report *rp)
 			",\"bpf_lat_sum_ns\":%" PRIu64, v->bpf_total, v->bpf_lat_count, v->bpf_lat_sum_ns);
 		json_u64_or_null(f, "kvm_exits", v->have_exits, v->exits);
 		json_u64_or_null(f, "kvm_exits_after", v->have_exits, v->exits_after);
-		if (v->have_exits)
-			fprintf(f, ",\"kvm_exits_diff\":%" PRId64, v->exits_diff);
-		else
-			fputs(",\"kvm_exits_diff\":null", f);
+		json_i64_or_null(f, "kvm_exits_diff", v->have_exits, v->exits_diff);
 		json_u64_or_null(f, "patch_total", v->patched, v->patch_total);
 		json_u64_or_null(f, "patch_total_after", v->patched, v->patch_total_after);
-		if (v->patched)
-			fprintf(f, ",\"patch_total_diff\":%" PRId64, v->patch_diff);
-		else
-			fputs(",\"patch_total_diff\":null", f);
+		json_i64_or_null(f, "patch_total_diff", v->patched, v->patch_diff);
 		json_u64_or_null(f, "patch_cycles", v->patched, v->patch_cycles);
 		json_num_or_null(f, "patch_ns", v->patched && v->patch_ns >= 0, v->patch_ns);
 		fprintf(f, ",\"flagged\":%s,\"reasons\":[", v->flagged ? "true" : "false");
@@ -502,10 +504,7 @@ int check_output_json(FILE *f, const struct check_report *rp)
 					 r->bpf_lat_count ? (double)r->bpf_lat_sum_ns / r->bpf_lat_count : 0);
 			json_u64_or_null(f, "kernel_count", r->have_kernel, r->kern_count);
 			json_u64_or_null(f, "kernel_count_after", r->have_kernel, r->kern_count_after);
-			if (r->have_kernel)
-				fprintf(f, ",\"diff\":%" PRId64, r->diff);
-			else
-				fputs(",\"diff\":null", f);
+			json_i64_or_null(f, "diff", r->have_kernel, r->diff);
 			json_u64_or_null(f, "kernel_cycles", r->have_kernel, r->kern_cycles);
 			json_num_or_null(f, "kernel_ns", r->have_kernel && r->kern_ns >= 0, r->kern_ns);
 			json_num_or_null(f, "time_diff_pct", r->have_kernel && r->kern_ns > 0,
