@@ -12,11 +12,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/host/export-lib.sh
-BUILD=${BUILD:-build}
-fails=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-skip() { echo "SKIP $*"; exit 77; }
+. tests/host/test-lib.sh
 
 for t in curl gcc ss; do
 	command -v $t >/dev/null || skip "$t not installed"

@@ -11,11 +11,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/host/export-lib.sh
-BUILD=${BUILD:-build}
-fails=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-skip() { echo "SKIP $*"; exit 77; }
+. tests/host/test-lib.sh
 
 command -v man >/dev/null || skip "man not installed"
 tmp=$(mktemp -d /tmp/exittop-install.XXXXXX) || exit 1
