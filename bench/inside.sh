@@ -31,7 +31,7 @@ kvm_stat=$cache/bench/kvm_stat
 res=${EXITTOP_RESULTS:?run me through tests/vm/run (bench/run.sh)}
 N=${EXITTOP_BENCH_N:-20000}
 ROUNDS=${EXITTOP_BENCH_ROUNDS:-5}
-TRACERS=${EXITTOP_BENCH_TRACERS:-none exittop bt_count bt_hist perf_kvm kvm_stat}
+TRACERS=${EXITTOP_BENCH_TRACERS:-none exittop exittop_classic bt_count bt_hist perf_kvm kvm_stat}
 SCALE=${EXITTOP_BENCH_SCALE:-1 8 32}
 SECTIONS=${EXITTOP_BENCH_SECTIONS:-tracers patch scale}
 # Working files live on the VM's tmpfs; only finished files go to the
@@ -63,10 +63,17 @@ sched_ns() {
 }
 hz=$(getconf CLK_TCK)
 
-# Programs PID has attached to kvm tracepoints, as "id id ..." (bpftool perf list).
+# Programs PID has attached to kvm tracepoints, as "id id ...": classic
+# tracepoint programs from bpftool perf list, BTF tracepoint programs from
+# the raw_tracepoint links among PID's fds (this bpftool cannot tell a
+# link's owner).
 tracer_progs() {
-	bpftool perf list -j 2>/dev/null |
-		jq -r --argjson p "$1" '[.[] | select(.pid == $p) | .prog_id] | unique | map(tostring) | join(" ")' 2>/dev/null
+	{
+		bpftool perf list -j 2>/dev/null |
+			jq -r --argjson p "$1" '.[] | select(.pid == $p) | .prog_id' 2>/dev/null
+		awk 'FNR == 1 { l = 0 } /^link_type:/ { l = ($2 == "raw_tracepoint") } /^prog_id:/ && l { print $2 }' \
+			/proc/"$1"/fdinfo/* 2>/dev/null
+	} | sort -nu | tr '\n' ' ' | sed 's/ $//'
 }
 # Tracepoints PID has a BPF program on: "kvm_entry kvm_exit"
 tracer_tps() {
@@ -120,6 +127,7 @@ BT_HIST='tracepoint:kvm:kvm_exit { @start[tid] = nsecs; } tracepoint:kvm:kvm_ent
 tracer_cmd() {
 	case "$1" in
 	exittop) echo "$exittop -b --json -d 1" ;;
+	exittop_classic) echo "$exittop -b --json -d 1 --tracepoints classic" ;;
 	bt_count) echo "bpftrace -e '$BT_COUNT'" ;;
 	bt_hist) echo "bpftrace -e '$BT_HIST'" ;;
 	perf_kvm) echo "perf kvm stat live -d 1" ;;
@@ -146,7 +154,10 @@ start_tracer() {
 	while [ "$(now_ns)" -lt $deadline ]; do
 		kill -0 "$TPID" 2>/dev/null || break
 		case "$name" in
-		exittop | bt_hist)
+		exittop | exittop_classic)
+			# two programs (BTF or classic) attached
+			[ "$(tracer_progs "$TPID" | wc -w)" -ge 2 ] && ready=1 ;;
+		bt_hist)
 			[ "$(tracer_tps "$TPID")" = "kvm_entry kvm_exit" ] && ready=1 ;;
 		bt_count)
 			[ "$(tracer_tps "$TPID")" = "kvm_exit" ] && ready=1 ;;

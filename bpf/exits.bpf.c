@@ -29,6 +29,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include "exits.h"
 
 #define TP_KEEP_RECORD	1	/* see the RETURN-1 RULE above */
@@ -77,6 +78,7 @@ struct {
 struct inflight {
 	__u64 ts;		/* bpf_ktime_get_ns() at kvm_exit, 0: none */
 	struct exits_key key;
+	__u32 tgid;		/* the thread's tgid, set when the storage is made */
 };
 
 struct {
@@ -126,70 +128,79 @@ static __always_inline unsigned int rd_u32(void *ctx, int off)
 	return v;
 }
 
-SEC("tp/kvm/kvm_exit")
-int kvm_exit(void *ctx)
+/*
+ * The vCPU thread's storage, made on its first traced exit. It also keeps
+ * the thread's tgid, so the steady state needs no pid helper call (a
+ * thread never changes its tgid). Returns false if the thread is not
+ * traced (-p). *flp is NULL if the storage could not be made (no memory):
+ * the exit is still counted, only its latency is lost.
+ */
+static __always_inline bool thread_storage(struct inflight **flp, __u32 *tgidp)
 {
-	struct trace_event_raw_kvm_exit___x *e = ctx;
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct exits_key key = {};
-	struct exits_val *v;
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct inflight *fl;
+	__u32 tgid;
 
+	fl = bpf_task_storage_get(&inflight, task, 0, 0);
+	if (fl) {
+		*flp = fl;
+		*tgidp = fl->tgid;
+		return true;
+	}
+	tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!traced(tgid))
-		return TP_KEEP_RECORD;
+		return false;
+	fl = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (fl)
+		fl->tgid = tgid;
+	else
+		count_drop(EXITS_DROP_LAT);
+	*flp = fl;
+	*tgidp = tgid;
+	return true;
+}
 
-	key.pid = tgid;
-	if (bpf_core_field_exists(e->exit_reason))
-		key.reason = e->exit_reason;
-	else
-		key.reason = rd_u32(ctx, off_reason);
-	if (bpf_core_field_exists(e->isa))
-		key.isa = e->isa;
-	else
-		key.isa = rd_u32(ctx, off_isa);
-	if (bpf_core_field_exists(e->vcpu_id))
-		key.vcpu = e->vcpu_id;
-	else
-		key.vcpu = rd_u32(ctx, off_vcpu);
+/*
+ * Both program pairs below share these two halves. count_exit() counts the
+ * exit under its key and remembers (key, time) in the vCPU thread's storage;
+ * finish_entry() turns the remembered exit into a latency on the next entry.
+ */
+static __always_inline void count_exit(const struct exits_key *key, struct inflight *fl)
+{
+	struct exits_val *v;
 
-	v = bpf_map_lookup_elem(&stats, &key);
+	v = bpf_map_lookup_elem(&stats, key);
 	if (!v) {
 		/* first exit of this key (or after user space deleted it) */
-		bpf_map_update_elem(&stats, &key, &zero_val, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(&stats, &key);
+		bpf_map_update_elem(&stats, key, &zero_val, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&stats, key);
 		if (!v) {
 			count_drop(EXITS_DROP_EXIT);	/* map full */
-			return TP_KEEP_RECORD;
+			return;
 		}
 	}
 	v->count++;		/* per-CPU value: plain increment */
-
-	fl = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!fl) {
-		count_drop(EXITS_DROP_LAT);
-		return TP_KEEP_RECORD;
-	}
-	fl->key = key;
+	if (!fl)
+		return;
+	fl->key = *key;
 	fl->ts = bpf_ktime_get_ns();
-	return TP_KEEP_RECORD;
 }
 
-SEC("tp/kvm/kvm_entry")
-int kvm_entry(void *ctx)
+static __always_inline void finish_entry(void)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct exits_key key;
 	struct exits_val *v;
 	struct inflight *fl;
 	__u64 now, ns;
 	__u32 slot;
 
-	if (!traced(tgid))
-		return TP_KEEP_RECORD;
+	/*
+	 * No pid check here: only a traced thread's kvm_exit creates storage,
+	 * so an untraced thread finds none.
+	 */
 	fl = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
 	if (!fl || !fl->ts)
-		return TP_KEEP_RECORD;	/* first entry of KVM_RUN, or untraced */
+		return;		/* first entry of KVM_RUN, or untraced */
 	now = bpf_ktime_get_ns();
 	ns = now > fl->ts ? now - fl->ts : 0;
 	key = fl->key;
@@ -198,7 +209,7 @@ int kvm_entry(void *ctx)
 	v = bpf_map_lookup_elem(&stats, &key);
 	if (!v) {
 		count_drop(EXITS_DROP_LAT);	/* key deleted meanwhile */
-		return TP_KEEP_RECORD;
+		return;
 	}
 	slot = log2_u64(ns);
 	if (slot >= EXITS_HIST_SLOTS)
@@ -211,7 +222,117 @@ int kvm_entry(void *ctx)
 	v->lat_sum_ns += ns;
 	if (ns > v->lat_max_ns)
 		v->lat_max_ns = ns;
+}
+
+/* ---- classic tracepoints: the record KVM built (see the top comment) ---- */
+
+SEC("tp/kvm/kvm_exit")
+int kvm_exit(void *ctx)
+{
+	struct trace_event_raw_kvm_exit___x *e = ctx;
+	struct exits_key key = {};
+	struct inflight *fl;
+
+	if (!thread_storage(&fl, &key.pid))
+		return TP_KEEP_RECORD;	/* not traced (-p) */
+	if (bpf_core_field_exists(e->exit_reason))
+		key.reason = e->exit_reason;
+	else
+		key.reason = rd_u32(ctx, off_reason);
+	if (bpf_core_field_exists(e->isa))
+		key.isa = e->isa;
+	else
+		key.isa = rd_u32(ctx, off_isa);
+	if (bpf_core_field_exists(e->vcpu_id))
+		key.vcpu = e->vcpu_id;
+	else
+		key.vcpu = rd_u32(ctx, off_vcpu);
+	count_exit(&key, fl);
 	return TP_KEEP_RECORD;
+}
+
+SEC("tp/kvm/kvm_entry")
+int kvm_entry(void *ctx)
+{
+	finish_entry();
+	return TP_KEEP_RECORD;
+}
+
+/*
+ * ---- BTF tracepoints: the raw arguments, no record built ----
+ *
+ * kvm_exit(struct kvm_vcpu *vcpu, u32 isa) since 5.16: the exit reason is
+ * read where KVM's own get_exit_info reads it for the classic record, in
+ * the vendor's vCPU struct (kvm-amd.ko / kvm-intel.ko module BTF). The
+ * struct of a vendor module that is not loaded does not exist: its branch
+ * is then a constant false for the verifier (bpf_core_type_exists), so the
+ * object loads on either vendor. User space picks this pair only when the
+ * kernel has the 5.16+ argument list and the vendor's BTF (user/tpmode.c).
+ */
+struct vmcb_control_area___x {
+	__u32 exit_code;
+} __attribute__((preserve_access_index));
+
+struct vmcb___x {
+	struct vmcb_control_area___x control;
+} __attribute__((preserve_access_index));
+
+struct vcpu_svm___x {
+	struct kvm_vcpu vcpu;
+	struct vmcb___x *vmcb;		/* the VMCB the vCPU runs on now */
+} __attribute__((preserve_access_index));
+
+union vmx_exit_reason___x {
+	__u32 full;
+} __attribute__((preserve_access_index));
+
+struct vcpu_vmx___x {
+	struct kvm_vcpu vcpu;
+	union vmx_exit_reason___x exit_reason;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 vendor_exit_reason(struct kvm_vcpu *vcpu, __u32 isa)
+{
+	if (isa == EXITS_ISA_SVM) {
+		if (bpf_core_type_exists(struct vcpu_svm___x)) {
+			struct vcpu_svm___x *svm = (void *)((char *)vcpu -
+				bpf_core_field_offset(struct vcpu_svm___x, vcpu));
+
+			return BPF_CORE_READ(svm, vmcb, control.exit_code);
+		}
+	} else if (isa == EXITS_ISA_VMX) {
+		if (bpf_core_type_exists(struct vcpu_vmx___x)) {
+			struct vcpu_vmx___x *vmx = (void *)((char *)vcpu -
+				bpf_core_field_offset(struct vcpu_vmx___x, vcpu));
+
+			return BPF_CORE_READ(vmx, exit_reason.full);
+		}
+	}
+	return EXITS_REASON_UNKNOWN;
+}
+
+SEC("tp_btf/kvm_exit")
+int BPF_PROG(kvm_exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
+{
+	struct exits_key key = {};
+	struct inflight *fl;
+
+	if (!vcpu)
+		return 0;	/* 6.10+ types raw tracepoint arguments maybe-NULL */
+	if (!thread_storage(&fl, &key.pid))
+		return 0;
+	key.isa = isa;
+	key.reason = vendor_exit_reason(vcpu, isa);
+	key.vcpu = vcpu->vcpu_id;	/* BTF pointer: a plain load, no helper */
+	count_exit(&key, fl);
+	return 0;		/* ignored for BTF tracepoints */
+}
+
+SEC("tp_btf/kvm_entry")
+int BPF_PROG(kvm_entry_btf)
+{
+	finish_entry();
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

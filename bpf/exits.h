@@ -6,6 +6,7 @@
 #define EXITS_HIST_SLOTS	32	/* log2(ns) buckets: up to ~2 s, last open */
 #define EXITS_ISA_VMX		1	/* values of kvm_exit's isa field */
 #define EXITS_ISA_SVM		2
+#define EXITS_REASON_UNKNOWN	0xfffffffeU	/* reason unreadable (no vendor BTF) */
 
 /*
  * Maps of bpf/exits.bpf.c (see docs/bpf-design.md). Plain C types only, so

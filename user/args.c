@@ -30,6 +30,7 @@ enum {
 	OPT_NO_HIST,
 	OPT_BPF_STATS,
 	OPT_CHECK,
+	OPT_TRACEPOINTS,
 };
 
 static const char doc[] =
@@ -76,6 +77,7 @@ static const struct argp_option options[] = {
 	{ "hist", OPT_HIST, "REASON", 0, "Latency histogram (log2 buckets) of one exit reason", 0 },
 	{ "sort", 's', "SORTKEY", 0, "Sort column: key, count, avg, p50, p99, max, time", 0 },
 	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf) on stderr", 0 },
+	{ "tracepoints", OPT_TRACEPOINTS, "MODE", 0, "Programs to attach: auto (default: btf where the kernel allows), btf (raw arguments, cheapest), classic (tracepoint records)", 0 },
 	{ NULL, 0, NULL, 0, "Exporter mode (Prometheus/OpenMetrics on GET /metrics, see exittop(8)):", 1 },
 	{ "listen", OPT_LISTEN, "ADDR:PORT", 0, "Serve metrics over HTTP instead of showing them (PORT alone: 127.0.0.1; :PORT: all addresses)", 1 },
 	{ "interval", OPT_INTERVAL, "SECONDS", 0, "How often the BPF maps are read (default 1; 0.1 to 3600)", 1 },
@@ -263,6 +265,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case OPT_CHECK:
 		a->check = true;
+		break;
+	case OPT_TRACEPOINTS:
+		if (tp_mode_parse(arg, &a->tp_mode)) {
+			argp_error(st, "invalid tracepoints mode: '%.32s' (auto, btf or classic)", arg);
+			return EINVAL;
+		}
 		break;
 	case ARGP_KEY_END:
 		return check_modes(st, a);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tpmode.h"
 #include "view.h"
 
 #define EXITTOP_VERSION	"0.1"
@@ -24,6 +25,7 @@ enum out_format {
 struct args {
 	bool batch;		/* -b, or stdout is not a terminal */
 	bool verbose;
+	enum tp_mode tp_mode;	/* --tracepoints */
 	double delay_s;		/* -d */
 	uint64_t iterations;	/* -n; 0: until interrupted */
 	enum out_format format;

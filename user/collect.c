@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "collect.h"
+#include "tpmode.h"
 #include "stats.h"
 #include "vminfo.h"
 #include "exits.skel.h"
@@ -53,6 +54,7 @@ struct collector {
 	size_t max_keys;
 	size_t val_sz;		/* per-CPU value stride */
 	int use_batch;		/* -1 unknown, 0 no, 1 yes */
+	bool tp_btf;		/* BTF tracepoint programs (else classic) */
 	/* read buffers, max_keys entries */
 	struct exits_key *keys;
 	void *vals;
@@ -250,13 +252,58 @@ static ssize_t vm_add(struct collector *c, uint32_t pid)
 
 /* ---- open / close ---- */
 
+/*
+ * Open and load the object with one pair of programs: the BTF pair or the
+ * classic pair (fmt: tracefs format file of kvm_exit, for the classic
+ * pair's fallback offsets). On failure nothing stays loaded.
+ */
+static int load_skel(struct collector *c, const struct collect_opts *o, const char *fmt,
+		     bool btf)
+{
+	size_t keys;
+	int ret;
+
+	c->skel = exits__open();
+	if (!c->skel)
+		return -errno;
+	/* size the preallocated per-CPU map to the machine */
+	c->val_sz = (sizeof(struct exits_val) + 7) & ~(size_t)7;
+	keys = STATS_MEM_BUDGET / (c->val_sz * (size_t)c->ncpus);
+	if (keys < STATS_MIN_KEYS)
+		keys = STATS_MIN_KEYS;
+	if (keys > STATS_MAX_KEYS)
+		keys = STATS_MAX_KEYS;
+	c->max_keys = keys;
+	bpf_map__set_max_entries(c->skel->maps.stats, (uint32_t)keys);
+
+	bpf_program__set_autoload(c->skel->progs.kvm_exit, !btf);
+	bpf_program__set_autoload(c->skel->progs.kvm_entry, !btf);
+	bpf_program__set_autoload(c->skel->progs.kvm_exit_btf, btf);
+	bpf_program__set_autoload(c->skel->progs.kvm_entry_btf, btf);
+
+	c->skel->rodata->filter_pids = o && o->npids > 0;
+	if (!btf) {
+		c->skel->rodata->off_reason = format_offset(fmt, "exit_reason");
+		c->skel->rodata->off_isa = format_offset(fmt, "isa");
+		c->skel->rodata->off_vcpu = format_offset(fmt, "vcpu_id");
+	}
+	ret = exits__load(c->skel);
+	if (ret) {
+		exits__destroy(c->skel);
+		c->skel = NULL;
+	}
+	return ret;
+}
+
 int collector_open(struct collector **cp, const struct collect_opts *o,
 		   char *err, size_t errlen)
 {
 	struct collector *c;
 	const char *evdir;
-	char fmt[256];
-	size_t i, keys;
+	char fmt[256], why[160];
+	enum tp_mode mode;
+	bool use_btf;
+	size_t i;
 	int ret;
 
 	*cp = NULL;
@@ -300,35 +347,37 @@ int collector_open(struct collector **cp, const struct collect_opts *o,
 		free(c);
 		return -EINVAL;
 	}
-	c->skel = exits__open();
-	if (!c->skel) {
-		ret = -errno;
-		snprintf(err, errlen, "opening the BPF object failed: %s", strerror(errno));
-		free(c);
-		return ret;
+	mode = o ? o->tp_mode : TP_MODE_AUTO;
+	use_btf = mode == TP_MODE_BTF;
+	if (mode != TP_MODE_CLASSIC && !tp_btf_usable(why, sizeof(why))) {
+		if (mode == TP_MODE_BTF) {
+			snprintf(err, errlen, "--tracepoints btf: %s", why);
+			free(c);
+			return -ENOTSUP;
+		}
+		if (verbose_libbpf)
+			fprintf(stderr, "exittop: classic tracepoints: %s\n", why);
+	} else if (mode == TP_MODE_AUTO) {
+		use_btf = true;
 	}
-	/* size the preallocated per-CPU map to the machine */
-	c->val_sz = (sizeof(struct exits_val) + 7) & ~(size_t)7;
-	keys = STATS_MEM_BUDGET / (c->val_sz * (size_t)c->ncpus);
-	if (keys < STATS_MIN_KEYS)
-		keys = STATS_MIN_KEYS;
-	if (keys > STATS_MAX_KEYS)
-		keys = STATS_MAX_KEYS;
-	c->max_keys = keys;
-	bpf_map__set_max_entries(c->skel->maps.stats, (uint32_t)keys);
-
-	c->skel->rodata->filter_pids = o && o->npids > 0;
 	snprintf(fmt, sizeof(fmt), "%s/kvm_exit/format", evdir);
-	c->skel->rodata->off_reason = format_offset(fmt, "exit_reason");
-	c->skel->rodata->off_isa = format_offset(fmt, "isa");
-	c->skel->rodata->off_vcpu = format_offset(fmt, "vcpu_id");
-
-	ret = exits__load(c->skel);
+	ret = load_skel(c, o, fmt, use_btf);
+	if (ret && use_btf && mode == TP_MODE_AUTO) {
+		/* BTF looked usable but the verifier or libbpf disagreed */
+		if (verbose_libbpf)
+			fprintf(stderr, "exittop: BTF tracepoints failed to load (%s), "
+				"using classic tracepoints\n", strerror(-ret));
+		use_btf = false;
+		ret = load_skel(c, o, fmt, use_btf);
+	}
 	if (ret) {
 		snprintf(err, errlen, "loading the BPF programs failed: %s%s", strerror(-ret),
 			 verbose_libbpf ? "" : " (-v shows the verifier log)");
 		goto fail;
 	}
+	c->tp_btf = use_btf;
+	if (verbose_libbpf)
+		fprintf(stderr, "exittop: %s tracepoints\n", use_btf ? "BTF" : "classic");
 	for (i = 0; o && i < o->npids; i++) {
 		uint8_t one = 1;
 		uint32_t pid = o->pids[i];
@@ -364,6 +413,11 @@ fail:
 	exits__destroy(c->skel);
 	free(c);
 	return ret;
+}
+
+const char *collector_tracepoints(const struct collector *c)
+{
+	return c->tp_btf ? "btf" : "classic";
 }
 
 void collector_close(struct collector *c)

@@ -4,6 +4,7 @@
 #define EXITTOP_COLLECT_H
 
 #include "model.h"
+#include "tpmode.h"
 
 struct collector;
 
@@ -11,6 +12,7 @@ struct collect_opts {
 	const uint32_t *pids;	/* trace only these VMM pids; NULL: all */
 	size_t npids;
 	bool verbose;		/* libbpf debug output on stderr */
+	enum tp_mode tp_mode;	/* which tracepoint programs (tpmode.h) */
 };
 
 /*
@@ -28,4 +30,7 @@ int collector_poll(struct collector *c, struct snapshot *s);
 void collector_reset(struct collector *c);
 
 void collector_close(struct collector *c);
+
+/* "btf" or "classic": the tracepoint programs that were loaded */
+const char *collector_tracepoints(const struct collector *c);
 #endif

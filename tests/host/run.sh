@@ -33,7 +33,7 @@ timeout 300 make -s "$BUILD/exits.skel.h" || { fail "make $BUILD/exits.skel.h"; 
 dump=$BUILD/tests/exitsdump
 mkdir -p "$BUILD/tests"
 timeout 300 gcc -O2 -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I"$BUILD" -Ibpf -Iuser \
-	tests/host/exitsdump.c user/collect.c user/stats.c user/vminfo.c \
+	tests/host/exitsdump.c user/collect.c user/tpmode.c user/stats.c user/vminfo.c \
 	-o "$dump" -lbpf -lelf -lz || { fail "build exitsdump"; exit 1; }
 
 echo "kernel $(uname -r)"
@@ -109,7 +109,7 @@ mkdir -p "$fb"
 if timeout 300 clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -DEXITS_TEST_TRACEFS_OFFSETS -I. -Ibpf \
 	-c bpf/exits.bpf.c -o "$fb/exits.bpf.o" &&
 	bpftool gen skeleton "$fb/exits.bpf.o" name exits >"$fb/exits.skel.h" &&
-	timeout 300 gcc -O2 -D_GNU_SOURCE -I"$fb" -Ibpf -Iuser tests/host/exitsdump.c user/collect.c \
+	timeout 300 gcc -O2 -D_GNU_SOURCE -I"$fb" -Ibpf -Iuser tests/host/exitsdump.c user/collect.c user/tpmode.c \
 		user/stats.c user/vminfo.c -o "$fb/exitsdump" -lbpf -lelf -lz; then
 	if timeout 30 "$fb/exitsdump" -v -d 0.2 >"$fb/log" 2>&1 &&
 		grep -q 'field_exists.*trace_event_raw_kvm_exit_absent' "$fb/log"; then

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Which pair of kvm_exit/kvm_entry programs to load: the BTF tracepoints
+ * (raw arguments, no record is built: cheaper per exit) or the classic
+ * tracepoints (the record KVM builds, works without vendor module BTF).
+ */
+#ifndef EXITTOP_TPMODE_H
+#define EXITTOP_TPMODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum tp_mode {
+	TP_MODE_AUTO,		/* BTF where the kernel allows it, else classic */
+	TP_MODE_BTF,
+	TP_MODE_CLASSIC,
+};
+
+/* "auto", "btf", "classic" -> mode; -1 if none of these */
+int tp_mode_parse(const char *s, enum tp_mode *m);
+const char *tp_mode_name(enum tp_mode m);
+
+/*
+ * Can the BTF pair run here? Needs kvm_exit's 5.16+ raw arguments
+ * (struct kvm_vcpu *, u32 isa) and, for the loaded vendor module, BTF of
+ * its vCPU struct with the field the exit reason is read from. If not,
+ * returns false and says why in why[].
+ */
+bool tp_btf_usable(char *why, size_t len);
+
+#endif
