@@ -5,26 +5,29 @@
  * Nothing is sent to user space per event; user space reads the maps
  * once per refresh. See docs/bpf-design.md.
  *
- * Why classic tracepoints (SEC("tp/kvm/...")) and not tp_btf/raw_tp:
- * since Linux 5.16 the raw arguments of kvm_exit are (vcpu, isa) only; the
- * exit reason lives in the vendor structs (vcpu_vmx->exit_reason.full,
- * vcpu_svm->vmcb->control.exit_code) of kvm-intel.ko / kvm-amd.ko, whose
- * layout changes between releases and which would need one program per
- * vendor plus module BTF. The classic tracepoint hands us the record KVM
- * already built (kvm_x86_ops.get_exit_info) with exit_reason, isa and
- * vcpu_id in it, identical in meaning on VMX and SVM and on 6.1 .. 6.18.
- * Its record layout does change (6.18 adds `requests` to kvm_exit and
- * intr_info/error_code to kvm_entry), so the records are declared
- * here with CO-RE (___x flavours, preserve_access_index) and each field is
- * relocated against the running kernel's (or kvm module's) BTF. Without
- * such BTF, user space passes the offsets it parsed from tracefs' format
- * files (off_* below).
+ * Two pairs of programs, one loaded (user/tpmode.c picks, --tracepoints):
+ *
+ * BTF tracepoints (tp_btf, the default): the raw arguments, so no trace
+ * record is built per event (a classic record costs KVM a get_exit_info
+ * call, a guest RIP read and a perf buffer for each exit and each entry).
+ * Since Linux 5.16 the raw arguments of kvm_exit are (vcpu, isa) only; the
+ * exit reason is read from the vendor structs (vcpu_svm->vmcb->control.
+ * exit_code, vcpu_vmx->exit_reason.full) through kvm-amd.ko's or
+ * kvm-intel.ko's module BTF, where KVM's own get_exit_info reads it.
+ *
+ * Classic tracepoints (SEC("tp/kvm/...")), the fallback for kernels before
+ * 5.16 or without module BTF: the record KVM built, with exit_reason, isa
+ * and vcpu_id in it. Its layout changes between releases (6.18 adds
+ * `requests` to kvm_exit), so the record is declared here with CO-RE (___x
+ * flavours, preserve_access_index) and each field is relocated against the
+ * running kernel's (or kvm module's) BTF. Without such BTF, user space
+ * passes the offsets it parsed from tracefs' format files (off_* below).
  *
  * RETURN-1 RULE: a classic tracepoint program's return value decides in
  * perf_trace_run_bpf_submit() whether the record still goes to the perf
  * ring buffers: 0 drops it for every other perf consumer of the event
- * (perf stat/record, kvm_stat via perf), 1 keeps it. Every path below
- * returns 1.
+ * (perf stat/record, kvm_stat via perf), 1 keeps it. Every path of the
+ * classic programs returns 1 (a BTF tracepoint's return value is ignored).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -77,8 +80,10 @@ struct {
 /* the exit in flight of one vCPU thread, waiting for its next kvm_entry */
 struct inflight {
 	__u64 ts;		/* bpf_ktime_get_ns() at kvm_exit, 0: none */
-	struct exits_key key;
+	struct exits_key key;	/* of the exit in flight, or of the last one */
 	__u32 tgid;		/* the thread's tgid, set when the storage is made */
+	__u32 pending;		/* 1: lat_ns (of key's exit) is not in stats yet */
+	__u64 lat_ns;
 };
 
 struct {
@@ -160,10 +165,45 @@ static __always_inline bool thread_storage(struct inflight **flp, __u32 *tgidp)
 	return true;
 }
 
+static __always_inline void add_lat(struct exits_val *v, __u64 ns)
+{
+	__u32 slot = log2_u64(ns);
+
+	if (slot >= EXITS_HIST_SLOTS)
+		slot = EXITS_HIST_SLOTS - 1;
+	/* keep an explicit bound the 6.1 verifier can see */
+	barrier_var(slot);
+	slot &= EXITS_HIST_SLOTS - 1;
+	v->hist[slot]++;
+	v->lat_count++;
+	v->lat_sum_ns += ns;
+	if (ns > v->lat_max_ns)
+		v->lat_max_ns = ns;
+}
+
+static __always_inline bool same_key(const struct exits_key *a, const struct exits_key *b)
+{
+	const __u64 *x = (const void *)a, *y = (const void *)b;
+
+	return x[0] == y[0] && x[1] == y[1];
+}
+
+/*
+ * kvm_entry leaves a latency below this in the thread's storage, and the
+ * next kvm_exit adds it with the stats lookup it does anyway (the same map
+ * value when the reason repeats, the common case at high exit rates): one
+ * stats lookup per exit instead of two. Longer ones, rare by nature and
+ * what an operator wants to see at once (halts, user-space exits), are
+ * added by kvm_entry itself. So at most one short latency per vCPU thread
+ * is not yet in the map; it comes with the thread's next exit.
+ */
+#define FOLD_MAX_NS	100000
+
 /*
  * Both program pairs below share these two halves. count_exit() counts the
- * exit under its key and remembers (key, time) in the vCPU thread's storage;
- * finish_entry() turns the remembered exit into a latency on the next entry.
+ * exit under its key, adds a latency kvm_entry left pending (FOLD_MAX_NS),
+ * and remembers (key, time) in the vCPU thread's storage; finish_entry()
+ * turns the remembered exit into a latency on the next entry.
  */
 static __always_inline void count_exit(const struct exits_key *key, struct inflight *fl)
 {
@@ -182,17 +222,28 @@ static __always_inline void count_exit(const struct exits_key *key, struct infli
 	v->count++;		/* per-CPU value: plain increment */
 	if (!fl)
 		return;
+	if (fl->pending) {
+		fl->pending = 0;
+		if (same_key(&fl->key, key)) {
+			add_lat(v, fl->lat_ns);
+		} else {
+			struct exits_val *pv = bpf_map_lookup_elem(&stats, &fl->key);
+
+			if (pv)
+				add_lat(pv, fl->lat_ns);
+			else
+				count_drop(EXITS_DROP_LAT);
+		}
+	}
 	fl->key = *key;
 	fl->ts = bpf_ktime_get_ns();
 }
 
 static __always_inline void finish_entry(void)
 {
-	struct exits_key key;
 	struct exits_val *v;
 	struct inflight *fl;
 	__u64 now, ns;
-	__u32 slot;
 
 	/*
 	 * No pid check here: only a traced thread's kvm_exit creates storage,
@@ -203,25 +254,18 @@ static __always_inline void finish_entry(void)
 		return;		/* first entry of KVM_RUN, or untraced */
 	now = bpf_ktime_get_ns();
 	ns = now > fl->ts ? now - fl->ts : 0;
-	key = fl->key;
 	fl->ts = 0;
-
-	v = bpf_map_lookup_elem(&stats, &key);
+	if (ns < FOLD_MAX_NS) {
+		fl->lat_ns = ns;
+		fl->pending = 1;
+		return;
+	}
+	v = bpf_map_lookup_elem(&stats, &fl->key);
 	if (!v) {
 		count_drop(EXITS_DROP_LAT);	/* key deleted meanwhile */
 		return;
 	}
-	slot = log2_u64(ns);
-	if (slot >= EXITS_HIST_SLOTS)
-		slot = EXITS_HIST_SLOTS - 1;
-	/* keep an explicit bound the 6.1 verifier can see */
-	barrier_var(slot);
-	slot &= EXITS_HIST_SLOTS - 1;
-	v->hist[slot]++;
-	v->lat_count++;
-	v->lat_sum_ns += ns;
-	if (ns > v->lat_max_ns)
-		v->lat_max_ns = ns;
+	add_lat(v, ns);
 }
 
 /* ---- classic tracepoints: the record KVM built (see the top comment) ---- */
