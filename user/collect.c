@@ -9,6 +9,7 @@
  * churn never fills it; their rows stay (alive=false) until a reset.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ struct rstate {			/* one (pid, vcpu, reason, isa) */
 struct vmstate {
 	struct vm_info info;
 	uint64_t start;		/* vminfo_starttime() when first seen */
+	int pidfd;		/* pidfd of the VMM while alive; -1: use start */
 	int dead_now;		/* found gone at the start of this poll */
 	int reap_pending;	/* gone when first seen: reap its keys next poll */
 };
@@ -55,6 +57,7 @@ struct collector {
 	size_t val_sz;		/* per-CPU value stride */
 	int use_batch;		/* -1 unknown, 0 no, 1 yes */
 	bool tp_btf;		/* BTF tracepoint programs (else classic) */
+	struct pollfd *pfds;	/* vcap entries: the pidfds polled for VM ends */
 	/* read buffers, max_keys entries */
 	struct exits_key *keys;
 	void *vals;
@@ -223,6 +226,44 @@ static ssize_t vm_find(struct collector *c, uint32_t pid)
 	return -1;
 }
 
+/*
+ * A pidfd of the VMM, so that each poll learns which VMs ended with one
+ * poll(2) for all of them instead of reading /proc/PID/stat of each (the
+ * per-refresh cost is then independent of the number of VMs). Opened after
+ * the start time was read: if the start time still matches, the pidfd
+ * refers to that process and not to a later one with its pid. -1 when
+ * pidfd_open is missing (before 5.3) or the process is gone: the start
+ * time is then compared on each poll, as before.
+ */
+static int vm_pidfd(uint32_t pid, uint64_t start)
+{
+#ifdef SYS_pidfd_open
+	int fd;
+
+	if (!start)
+		return -1;
+	fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	if (fd < 0)
+		return -1;
+	if (vminfo_starttime(pid) != start) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+#else
+	(void)pid;
+	(void)start;
+	return -1;
+#endif
+}
+
+static void vm_close_pidfd(struct vmstate *v)
+{
+	if (v->pidfd >= 0)
+		close(v->pidfd);
+	v->pidfd = -1;
+}
+
 static ssize_t vm_add(struct collector *c, uint32_t pid)
 {
 	struct vmstate *v;
@@ -230,10 +271,15 @@ static ssize_t vm_add(struct collector *c, uint32_t pid)
 	if (c->nvms == c->vcap) {
 		size_t ncap = c->vcap ? c->vcap * 2 : 16;
 		struct vmstate *n = realloc(c->vms, ncap * sizeof(*n));
+		struct pollfd *pf;
 
 		if (!n)
 			return -1;
 		c->vms = n;
+		pf = realloc(c->pfds, ncap * sizeof(*pf));
+		if (!pf)
+			return -1;
+		c->pfds = pf;
 		c->vcap = ncap;
 	}
 	v = &c->vms[c->nvms];
@@ -241,6 +287,7 @@ static ssize_t vm_add(struct collector *c, uint32_t pid)
 	v->info.pid = pid;
 	v->start = vminfo_starttime(pid);
 	v->info.alive = v->start != 0;
+	v->pidfd = vm_pidfd(pid, v->start);
 	/*
 	 * Already gone: it may have exited after this poll's read, so its
 	 * keys are deleted only after the next read.
@@ -422,9 +469,14 @@ const char *collector_tracepoints(const struct collector *c)
 
 void collector_close(struct collector *c)
 {
+	size_t i;
+
 	if (!c)
 		return;
 	exits__destroy(c->skel);
+	for (i = 0; i < c->nvms; i++)
+		vm_close_pidfd(&c->vms[i]);
+	free(c->pfds);
 	free(c->keys);
 	free(c->vals);
 	free(c->rs);
@@ -570,11 +622,12 @@ static int row_cmp(const void *a, const void *b)
 int collector_poll(struct collector *c, struct snapshot *s)
 {
 	uint64_t now, drops, start;
-	size_t i, nr = 0;
+	size_t i, k, np, nr = 0;
 	long n;
 
 	/* 1. liveness before the read: a VM found dead now had all its exits
 	 *    in the map already, so the read below is its final one */
+	np = 0;
 	for (i = 0; i < c->nvms; i++) {
 		struct vmstate *v = &c->vms[i];
 
@@ -586,9 +639,29 @@ int collector_poll(struct collector *c, struct snapshot *s)
 		}
 		if (!v->info.alive)
 			continue;
+		if (v->pidfd >= 0) {
+			c->pfds[np].fd = v->pidfd;
+			c->pfds[np].events = POLLIN;
+			c->pfds[np].revents = 0;
+			np++;
+			continue;
+		}
 		start = vminfo_starttime(v->info.pid);
 		if (start != v->start)	/* gone, or its pid was reused */
 			v->dead_now = 1;
+	}
+	/* a pidfd turns readable when its whole process has exited */
+	if (np && poll(c->pfds, np, 0) < 0)
+		for (i = 0; i < np; i++)	/* EINTR/ENOMEM: ask each one */
+			c->pfds[i].revents = POLLIN;
+	for (i = 0, k = 0; k < np && i < c->nvms; i++) {
+		struct vmstate *v = &c->vms[i];
+
+		if (v->pidfd < 0 || v->pidfd != c->pfds[k].fd)
+			continue;
+		if (c->pfds[k].revents && vminfo_starttime(v->info.pid) != v->start)
+			v->dead_now = 1;
+		k++;
 	}
 	for (i = 0; i < c->rcap; i++)
 		if (c->rs[i].used)
@@ -623,6 +696,8 @@ int collector_poll(struct collector *c, struct snapshot *s)
 				v->start = vminfo_starttime(v->info.pid);
 				v->info.alive = v->start != 0;
 				v->reap_pending = !v->info.alive;
+				vm_close_pidfd(v);
+				v->pidfd = vm_pidfd(v->info.pid, v->start);
 				vminfo_name(v->info.pid, v->info.name, sizeof(v->info.name));
 			}
 		}
@@ -649,6 +724,7 @@ int collector_poll(struct collector *c, struct snapshot *s)
 		if (c->vms[i].dead_now) {
 			c->vms[i].info.alive = false;
 			c->vms[i].dead_now = 0;
+			vm_close_pidfd(&c->vms[i]);
 		}
 
 	drops = read_drops(c);

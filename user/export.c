@@ -372,7 +372,12 @@ static void bpf_self_scan(struct bpf_self *b)
 			if (bpf_obj_get_info_by_fd(fd, &pi, &len))
 				continue;
 			b->prog_fd[b->nprogs] = fd;
-			snprintf(b->prog_name[b->nprogs], sizeof(b->prog_name[0]), "%s", pi.name);
+			/* the tracepoint's name for either pair: kvm_exit_btf -> kvm_exit */
+			n = (ssize_t)strnlen(pi.name, sizeof(pi.name));
+			if (n > 4 && !memcmp(pi.name + n - 4, "_btf", 4))
+				n -= 4;
+			snprintf(b->prog_name[b->nprogs], sizeof(b->prog_name[0]), "%.*s",
+				 (int)n, pi.name);
 			b->nprogs++;
 		}
 	}
