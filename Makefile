@@ -14,6 +14,7 @@ BPFTOOL   ?= bpftool
 LLVM_STRIP ?= llvm-strip
 KERNELS   ?= 6.1 6.12
 CFLAGS    ?= -O2 -g
+BPF_CFLAGS ?=
 WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
 CPPFLAGS  += -D_GNU_SOURCE -I$(BUILD) -Ibpf -Iuser
 LDLIBS_EXITTOP := -lbpf -lelf -lz -lncursesw -lm
@@ -34,7 +35,7 @@ $(BUILD):
 	@mkdir -p $(BUILD) $(BUILD)/tests
 
 $(BUILD)/exits.bpf.o: bpf/exits.bpf.c bpf/exits.h vmlinux.h | $(BUILD)
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I. -Ibpf -c $< -o $@.tmp
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 $(BPF_CFLAGS) -I. -Ibpf -c $< -o $@.tmp
 	# DWARF is not needed at run time (BTF is kept): a 2 MB skeleton becomes small.
 	$(LLVM_STRIP) -g $@.tmp && mv $@.tmp $@
 

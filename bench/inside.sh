@@ -12,13 +12,15 @@
 #   notes.txt     free-form facts (versions, errors of tools that refused to run)
 #
 # Settings (environment, passed through by tests/vm/run as EXITTOP_*):
-#   EXITTOP_BENCH_N         CPUID exits per vCPU of one loop (default 20000)
+#   EXITTOP_BENCH_N         CPUID exits per vCPU of one loop (default 50000)
 #   EXITTOP_BENCH_ROUNDS    rounds over all tracers (default 5)
-#   EXITTOP_BENCH_TRACERS   which tracers (default: all, see tracer_cmd)
+#   EXITTOP_BENCH_TRACERS   which tracers (default: all, see tracer_cmd; stage1-3
+#                           are exittop with its programs cut short, built by run.sh)
 #   EXITTOP_BENCH_KVM_STOCK / _PATCHED  directories with kvm.ko + kvm-amd.ko
 #                           (tests/vm/build-kvm); the patch section runs when both are set
 #   EXITTOP_BENCH_SCALE     VM counts of the scale section (default "1 8 32")
 #   EXITTOP_BENCH_SECTIONS  any of: tracers patch scale (default all three)
+#   EXITTOP_BENCH_SETTLE    seconds between a tracer's attach and its loop (default 2)
 set -u
 
 # bench/run.sh runs a copy of this file (so that editing it cannot disturb a
@@ -29,9 +31,9 @@ exittop=$repo/build/exittop
 cache=${EXITTOP_CACHE:-/var/cache/exittop}
 kvm_stat=$cache/bench/kvm_stat
 res=${EXITTOP_RESULTS:?run me through tests/vm/run (bench/run.sh)}
-N=${EXITTOP_BENCH_N:-20000}
+N=${EXITTOP_BENCH_N:-50000}
 ROUNDS=${EXITTOP_BENCH_ROUNDS:-5}
-TRACERS=${EXITTOP_BENCH_TRACERS:-none exittop exittop_classic bt_count bt_hist perf_kvm kvm_stat}
+TRACERS=${EXITTOP_BENCH_TRACERS:-none exittop exittop_classic bt_count bt_hist perf_kvm kvm_stat stage1 stage2 stage3}
 SCALE=${EXITTOP_BENCH_SCALE:-1 8 32}
 SECTIONS=${EXITTOP_BENCH_SECTIONS:-tracers patch scale}
 # Working files live on the VM's tmpfs; only finished files go to the
@@ -128,6 +130,7 @@ tracer_cmd() {
 	case "$1" in
 	exittop) echo "$exittop -b --json -d 1" ;;
 	exittop_classic) echo "$exittop -b --json -d 1 --tracepoints classic" ;;
+	stage[123]) echo "$repo/build/bench-$1/exittop -b --json -d 1" ;;
 	bt_count) echo "bpftrace -e '$BT_COUNT'" ;;
 	bt_hist) echo "bpftrace -e '$BT_HIST'" ;;
 	perf_kvm) echo "perf kvm stat live -d 1" ;;
@@ -154,7 +157,7 @@ start_tracer() {
 	while [ "$(now_ns)" -lt $deadline ]; do
 		kill -0 "$TPID" 2>/dev/null || break
 		case "$name" in
-		exittop | exittop_classic)
+		exittop | exittop_classic | stage[123])
 			# two programs (BTF or classic) attached
 			[ "$(tracer_progs "$TPID" | wc -w)" -ge 2 ] && ready=1 ;;
 		bt_hist)
@@ -178,6 +181,9 @@ start_tracer() {
 		return 1
 	fi
 	echo "tracer	$name	$round	$ready_ms	ready" >>"$raw"
+	# Let the tracer finish its start-up (the work after attaching, its
+	# first refresh) before the loop: the loop measures steady state.
+	sleep "${EXITTOP_BENCH_SETTLE:-2}"
 	find_progs "$TPID"
 	[ -n "$TIDS" ] && note "progs $name r$round: $TIDS (fdinfo: ${TFDINFO:-no, bpftool})"
 	log "$name ready after $ready_ms ms (pid $TPID)"

@@ -86,6 +86,13 @@ if [ ! -x "$cache/bench/kvm_stat" ]; then
 	rm -rf "$cache/bench/x"
 fi
 
+# exittop built again with its programs cut short after each stage
+# (EXITS_BENCH_STAGE in bpf/exits.bpf.c): what each part costs per exit.
+for st in 1 2 3; do
+	make -s BUILD="build/bench-stage$st" BPF_CFLAGS="-DEXITS_BENCH_STAGE=$st" \
+		"build/bench-stage$st/exittop" >&2 || die "building the stage-$st exittop failed"
+done
+
 rm -rf "$results"
 mkdir -p "$results"
 export EXITTOP_BENCH_KVM_STOCK="$kvm_stock" EXITTOP_BENCH_KVM_PATCHED="$kvm_patched"
@@ -93,12 +100,12 @@ export EXITTOP_BENCH_PATCH_WHY="$patch_why" EXITTOP_BENCH_REPO="$repo"
 # The testbed reads scripts from the host while they run: give it a copy, so
 # that editing bench/inside.sh meanwhile cannot change a running bench.
 cp bench/inside.sh "$results/inside.sh"
-boot_cmd="tests/vm/run --kernel $kernel --kvm stock --smp 2 --mem $mem --timeout 1800 --results $results -- bench/inside.sh"
+boot_cmd="tests/vm/run --kernel $kernel --kvm stock --smp 2 --mem $mem --timeout 2400 --results $results -- bench/inside.sh"
 log "$boot_cmd (a copy of bench/inside.sh)"
 t_boot=$(date +%s)
 rc=0
 # shellcheck disable=SC2086
-timeout 1900 ${boot_cmd%% -- *} -- "$results/inside.sh" 2>"$results/../bench-vm.log" || rc=$?
+timeout 2500 ${boot_cmd%% -- *} -- "$results/inside.sh" 2>"$results/../bench-vm.log" || rc=$?
 tail -n 40 "$results/../bench-vm.log" | grep -v '^bench: ' >&2 || true
 t_vm=$(($(date +%s) - t_boot))
 [ -s "$results/raw.tsv" ] || die "the testbed produced no results (status $rc; see $results/console.log)"

@@ -37,6 +37,20 @@
 
 #define TP_KEEP_RECORD	1	/* see the RETURN-1 RULE above */
 
+/*
+ * `make bench` builds this object again with EXITS_BENCH_STAGE=1..3 to
+ * measure what each part of the programs costs per exit: the programs
+ * stop after 1: nothing (the bare tracepoint + program call), 2: the
+ * thread-storage lookups, 3: the exit reason reads; a normal build runs
+ * everything (the clock reads and the stats map come last). No effect on
+ * normal builds.
+ */
+#ifdef EXITS_BENCH_STAGE
+#define BENCH_STOP(n, ...) do { if (EXITS_BENCH_STAGE == (n)) return __VA_ARGS__; } while (0)
+#else
+#define BENCH_STOP(n, ...) do { } while (0)
+#endif
+
 #ifdef EXITS_TEST_TRACEFS_OFFSETS
 /* test build: pretend the kernel's BTF lacks the record (tracefs fallback) */
 #define trace_event_raw_kvm_exit___x trace_event_raw_kvm_exit_absent___x
@@ -250,6 +264,8 @@ static __always_inline void finish_entry(void)
 	 * so an untraced thread finds none.
 	 */
 	fl = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+	BENCH_STOP(2);
+	BENCH_STOP(3);
 	if (!fl || !fl->ts)
 		return;		/* first entry of KVM_RUN, or untraced */
 	now = bpf_ktime_get_ns();
@@ -277,8 +293,10 @@ int kvm_exit(void *ctx)
 	struct exits_key key = {};
 	struct inflight *fl;
 
+	BENCH_STOP(1, TP_KEEP_RECORD);
 	if (!thread_storage(&fl, &key.pid))
 		return TP_KEEP_RECORD;	/* not traced (-p) */
+	BENCH_STOP(2, TP_KEEP_RECORD);
 	if (bpf_core_field_exists(e->exit_reason))
 		key.reason = e->exit_reason;
 	else
@@ -291,6 +309,7 @@ int kvm_exit(void *ctx)
 		key.vcpu = e->vcpu_id;
 	else
 		key.vcpu = rd_u32(ctx, off_vcpu);
+	BENCH_STOP(3, TP_KEEP_RECORD);
 	count_exit(&key, fl);
 	return TP_KEEP_RECORD;
 }
@@ -298,6 +317,7 @@ int kvm_exit(void *ctx)
 SEC("tp/kvm/kvm_entry")
 int kvm_entry(void *ctx)
 {
+	BENCH_STOP(1, TP_KEEP_RECORD);
 	finish_entry();
 	return TP_KEEP_RECORD;
 }
@@ -363,11 +383,14 @@ int BPF_PROG(kvm_exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
 
 	if (!vcpu)
 		return 0;	/* 6.10+ types raw tracepoint arguments maybe-NULL */
+	BENCH_STOP(1, 0);
 	if (!thread_storage(&fl, &key.pid))
 		return 0;
+	BENCH_STOP(2, 0);
 	key.isa = isa;
 	key.reason = vendor_exit_reason(vcpu, isa);
 	key.vcpu = vcpu->vcpu_id;	/* BTF pointer: a plain load, no helper */
+	BENCH_STOP(3, 0);
 	count_exit(&key, fl);
 	return 0;		/* ignored for BTF tracepoints */
 }
@@ -375,6 +398,7 @@ int BPF_PROG(kvm_exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
 SEC("tp_btf/kvm_entry")
 int BPF_PROG(kvm_entry_btf)
 {
+	BENCH_STOP(1, 0);
 	finish_entry();
 	return 0;
 }
