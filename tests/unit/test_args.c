@@ -224,6 +224,9 @@ static void test_bad_input(void **state)
 		     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL);
 	expect_usage("reason unknown", "--reason", "cpuidd", NULL);
 	expect_usage("hist unknown", "--hist", "NOPE", NULL);
+	expect_usage("tracepoints unknown", "--tracepoints", "raw", NULL);
+	expect_usage("tracepoints empty", "--tracepoints", "", NULL);
+	expect_usage("tracepoints case", "--tracepoints", "BTF", NULL);
 	expect_usage("json and csv", "--json", "--csv", NULL);
 	expect_usage("csv and json", "--csv", "--json", NULL);
 	expect_usage("unknown long option", "--bogus", NULL);
@@ -242,6 +245,33 @@ static void test_bad_input(void **state)
 	expect_usage("listen, -d and --interval", "--listen", "9567", "-d", "1", "--interval", "2", NULL);
 	expect_usage("interval too small", "--listen", "9567", "--interval", "0.01", NULL);
 	expect_usage("expire negative", "--listen", "9567", "--expire", "-1", NULL);
+}
+
+static void test_tracepoints(void **state)
+{
+	static const struct {
+		const char *arg;
+		enum tp_mode mode;
+	} ok[] = {
+		{ "auto", TP_MODE_AUTO }, { "btf", TP_MODE_BTF }, { "classic", TP_MODE_CLASSIC },
+	};
+	struct captured c;
+	struct args a;
+	size_t i;
+
+	assert_int_equal(parse(&a, &c, NULL), ARGS_OK);
+	assert_int_equal(a.tp_mode, TP_MODE_AUTO);	/* the default */
+	captured_free(&c);
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(parse(&a, &c, "--tracepoints", ok[i].arg, NULL), ARGS_OK);
+		assert_int_equal(a.tp_mode, ok[i].mode);
+		assert_string_equal(tp_mode_name(a.tp_mode), ok[i].arg);
+		captured_free(&c);
+		assert_int_equal(parse(&a, &c, "--tracepoints=classic", "-b", NULL), ARGS_OK);
+		assert_int_equal(a.tp_mode, TP_MODE_CLASSIC);
+		captured_free(&c);
+	}
+	assert_string_equal(tp_mode_name((enum tp_mode)42), "?");
 }
 
 static void test_too_many_pids(void **state)
@@ -296,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_help_usage_version),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_too_many_pids),
+		cmocka_unit_test(test_tracepoints),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
