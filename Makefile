@@ -18,6 +18,9 @@ BPF_CFLAGS ?=
 WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
 CPPFLAGS  += -D_GNU_SOURCE -I$(BUILD) -Ibpf -Iuser
 LDLIBS_EXITTOP := -lbpf -lelf -lz -lncursesw -lm
+# exittop runs as root: full RELRO; and binding every symbol at start-up
+# keeps lazy symbol resolution out of the first refreshes.
+LDFLAGS_EXITTOP := -Wl,-z,relro,-z,now
 
 EXITTOP_SRCS := $(filter-out user/exittop.c,$(wildcard user/*.c))
 EXITGEN_SRCS := $(wildcard exitgen/*.c exitgen/*.S)
@@ -43,7 +46,7 @@ $(BUILD)/exits.skel.h: $(BUILD)/exits.bpf.o
 	$(BPFTOOL) gen skeleton $< name exits > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/exittop: user/exittop.c $(EXITTOP_SRCS) $(wildcard user/*.h) bpf/exits.h $(BUILD)/exits.skel.h
-	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) user/exittop.c $(EXITTOP_SRCS) -o $@ $(LDLIBS_EXITTOP)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) $(LDFLAGS_EXITTOP) user/exittop.c $(EXITTOP_SRCS) -o $@ $(LDLIBS_EXITTOP)
 
 $(BUILD)/exitgen: $(EXITGEN_SRCS) $(wildcard exitgen/*.h) | $(BUILD)
 	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) $(EXITGEN_SRCS) -o $@ -lpthread

@@ -253,6 +253,7 @@ note "bpftool: $(bpftool version 2>&1 | head -n 1)"
 note "python3: $(python3 --version 2>&1)"
 note "N: $N"
 note "rounds: $ROUNDS"
+note "settle: ${EXITTOP_BENCH_SETTLE:-2}"
 for t in $TRACERS; do
 	c=$(tracer_cmd "$t") && note "cmd $t: $c"
 done

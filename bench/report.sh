@@ -27,8 +27,8 @@ export LC_ALL
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/exittop-report.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
-R_RES=$res R_TMP=$tmp
-export R_RES R_TMP
+R_RES=$res R_TMP=$tmp R_HERE=$here
+export R_RES R_TMP R_HERE
 
 # The tracers, in the order of every per-tracer table and of the plot: the
 # labels bench/inside.sh writes in raw.tsv; labels absent from raw.tsv get no
@@ -47,6 +47,9 @@ bt_count|bpftrace count|bpftrace count by reason|bt
 bt_hist|bpftrace hist|bpftrace latency hist|=n/a: one histogram over all reasons (no per-reason count)
 perf_kvm|perf kvm live|perf kvm stat live|perf
 kvm_stat|kvm_stat|kvm_stat -t -l|kvmstat
+stage1|exittop stage 1|exittop cut after stage 1 (bare programs)|=n/a: cut short before the stats map
+stage2|exittop stage 2|exittop cut after stage 2 (+ thread storage)|=n/a: cut short before the stats map
+stage3|exittop stage 3|exittop cut after stage 3 (+ exit reason reads)|=n/a: cut short before the stats map
 EOF
 
 # Text files are read as Python reads them in text mode: \r\n and \r end lines.
@@ -655,9 +658,12 @@ BEGIN {
 		"CPUIDs (" nN "; every vCPU does the full count). Rounds: " nrounds "; in each round " \
 		"every tracer is started once, the 1-vCPU and the 2-vCPU loop run under it, then it " \
 		"is stopped with SIGINT. The tracer order rotates by one position per round. A tracer " \
-		"counts as started when it is attached: for the BPF tools when `bpftool perf list` " \
-		"shows its programs on kvm:kvm_exit (and kvm:kvm_entry), for perf when it printed its " \
-		"first table, for kvm_stat when it printed its CSV header.")
+		"counts as started when it is attached: for bpftrace when `bpftool perf list` " \
+		"shows its programs on kvm:kvm_exit (and kvm:kvm_entry), for exittop when it holds " \
+		"two programs attached (BTF tracepoint links among its fds, or perf list entries " \
+		"for the classic pair), for perf when it printed its " \
+		"first table, for kvm_stat when it printed its CSV header; then it gets " \
+		note_or("settle", "2") " s to finish its start-up before its loops run.")
 	w("")
 	w("Definitions:")
 	w("")
@@ -668,7 +674,7 @@ BEGIN {
 		"no-tracer run).")
 	w("* **BPF ns/exit**: with `kernel.bpf_stats_enabled=1`, the delta of `run_time_ns` " \
 		"over the loop, summed over the programs the tracer attached (ids from `bpftool perf " \
-		"list`; counters read from the tracer's /proc/PID/fdinfo of each program, which " \
+		"list` and the tracer's raw_tracepoint link fds; counters read from the tracer's /proc/PID/fdinfo of each program, which " \
 		"carries `run_time_ns` and `run_cnt`, or `bpftool prog show -j`), divided by KVM's exit count of exitgen " \
 		"(`kvm_stats_total.exits`, all reasons); **ns/run** is the same time divided by " \
 		"the summed `run_cnt`. Both include the emulation's slowness.")
@@ -918,10 +924,9 @@ BEGIN {
 			(S_vms[i] > 1 ? "s" : "")
 	}
 	if (nst)
-		w("The CPU target in steady state: the 1-vCPU loop runs first, right after exittop " \
-			"attached (median " fmt(rd_e, 1) " s), so its short window holds exittop's first " \
-			"refreshes; the 2-vCPU loop comes after it. The scale section below measures " \
-			"steady-state refreshes; at -d 1 one refresh per second costs " s \
+		w("The CPU target in the tracer windows is read over a short loop (a few s) with " \
+			"10 ms ticks; the scale section below measures steady-state refreshes over more " \
+			"of them: at -d 1 one refresh per second costs " s \
 			" (CPU ms per refresh / 1000 ms).")
 	w("")
 
@@ -1016,66 +1021,50 @@ BEGIN {
 		}
 	}
 
-	# ------------------------------------------------------------ analysis
-	missed_bpf = 0
-	for (i = 1; i <= ntg; i++)
-		if (TGN[i] == "bpf<=bpftrace" && !TGO[i])
-			missed_bpf = 1
-	if (missed_bpf && ep) {
-		ex_x = per_prog("exittop", "tracers", "kvm_exit")
-		ex_e = per_prog("exittop", "tracers", "kvm_entry")
-		bt_x = per_prog("bt_count", "tracers", "kvm_exit")
-		bh_x = per_prog("bt_hist", "", "kvm_exit")
-		bh_e = per_prog("bt_hist", "", "kvm_entry")
-		w("## Why exittop's BPF time per exit is above bpftrace's count, and the fix")
+	# ------------------------------------------------------------ stages
+	nsg = 0
+	for (v = 1; v <= 2; v++)
+		if (("stage1:" v) in SN)
+			nsg++
+	if (nsg) {
+		w("## What each part of exittop's programs costs")
 		w("")
-		w("Measured per program (ns per run, medians above): exittop kvm_exit " fmt(ex_x, 0) " + " \
-			"kvm_entry " fmt(ex_e, 0) "; bpftrace count kvm_exit " fmt(bt_x, 0) "; bpftrace latency " \
-			"one-liner kvm_exit " fmt(bh_x, 0) " + kvm_entry " fmt(bh_e, 0) ". " \
-			"(`bpftool prog profile` is not available: Debian's bpftool is built without it, " \
-			"and TCG has no PMU; the per-program `run_time_ns` is the profile.)")
+		w("exittop built with its programs cut short (`EXITS_BENCH_STAGE` in " \
+			"bpf/exits.bpf.c, tracers stage1-3 above), measured in the same rounds as " \
+			"the full exittop (BTF pair). Each row adds one part; \"+ ns\" is the " \
+			"difference of the medians to the row above.")
 		w("")
-		w("* The gap is structural: exittop runs **two** programs per exit (the latency needs " \
-			"kvm_entry) where the count one-liner runs one. Against the tool that does the same " \
-			"job (bpftrace with a latency histogram) exittop costs " \
-			(tru(ex_x) && tru(ex_e) && tru(bh_x) && tru(bh_e) ? \
-				F((ex_x + ex_e) / (bh_x + bh_e), 2) "x" : "n/a") \
-			" of its BPF time per exit.")
-		if (tru(ex_x) && tru(bt_x))
-			w("* exittop's kvm_exit program alone is " F(ex_x / bt_x, 2) "x bpftrace's: on top of " \
-				"the count (a per-CPU hash lookup, here with a 16-byte (pid, vcpu, reason, isa) key " \
-				"against bpftrace's 8-byte reason), it calls `bpf_task_storage_get(..., F_CREATE)` " \
-				"and `bpf_ktime_get_ns()` to remember the exit for kvm_entry.")
-		if (tru(ex_x) && tru(ex_e))
-			w("* exittop's kvm_entry program (" fmt(ex_e, 0) " ns) does the same kinds of work as " \
-				"its kvm_exit program (" fmt(ex_x, 0) " ns: a task-storage get, a clock read, a hash " \
-				"lookup) at about a third of the cost. Hypothesis, not measured: under TCG the first " \
-				"memory touched after an emulated #VMEXIT misses QEMU's software TLB, which the " \
-				"world switch flushed, so programs at kvm_exit pay more here than they would on " \
-				"hardware; this affects bpftrace's program the same way.")
-		w("")
-		w("Proposed fix (for the owner of bpf/exits.bpf.c; not measured yet):")
-		w("")
-		w("1. Keep the exit in flight in a one-slot `BPF_MAP_TYPE_PERCPU_ARRAY` " \
-			"`{tid, ts, key}` instead of task storage: kvm_exit writes it, kvm_entry uses it " \
-			"only if `tid` matches (a vCPU thread that migrated or went to user space between " \
-			"the two loses that one sample, counted in `drops`). Array lookups are inlined by " \
-			"the verifier: this removes one helper call (with its per-CPU busy counter and " \
-			"local-storage walk) from each program.")
-		w("2. Drop the stats-map lookup from kvm_entry: kvm_entry only stores the entry " \
-			"timestamp in that slot; the next kvm_exit of the same thread, which looks up its " \
-			"own key anyway, adds `entry_ts - exit_ts` to the previous key (the same map value " \
-			"when the reason repeats, the common case under load). kvm_entry becomes a " \
-			"pid check, an inlined array access and a clock read. The last exit of a thread " \
-			"before a refresh is reported one refresh late.")
-		w("3. A count-only mode (e.g. `--no-latency`, or automatically when no shown column " \
-			"needs latency) that attaches kvm_exit only: then exittop's cost per exit is one " \
-			"hash lookup and increment, the same work as the bpftrace count one-liner.")
-		w("")
-		w("To be measured after the change with this same `make bench` (the target compares " \
-			"the sum of both programs per exit).")
+		w("| stage | programs do | vCPUs | BPF ns/exit | + ns | slowdown |")
+		w("|---|---|---|---|---|---|")
+		split("stage1 stage2 stage3 exittop", SG, " ")
+		SGD["stage1"] = "nothing (the tracepoint and program call, bpf_stats)"
+		SGD["stage2"] = "+ the thread-storage lookups (kvm_exit and kvm_entry)"
+		SGD["stage3"] = "+ the exit reason reads (vendor struct, vcpu_id)"
+		SGD["exittop"] = "+ clock reads, stats map count and latency (all of exittop)"
+		for (v = 1; v <= 2; v++) {
+			prev = ""
+			for (i = 1; i <= 4; i++) {
+				k = SG[i] ":" v
+				if (!(k in SN))
+					continue
+				cur = LN["bx:" k] ? med("bx:" k) : ""
+				add = (cur != "" && prev != "") ? fmt(cur - prev, 0) : "-"
+				w("| " SG[i] " | " SGD[SG[i]] " | " v " | " (cur != "" ? fmt(cur, 0) : "n/a") \
+					" | " add " | " fmt(SLOW[k], 3) "x |")
+				prev = cur
+			}
+		}
 		w("")
 	}
+	f = ENVIRON["R_HERE"] "/tried.md"
+	nl = 0
+	while ((getline l < f) > 0) {
+		w(l)
+		nl++
+	}
+	close(f)
+	if (nl)
+		w("")
 
 	# ------------------------------------------------------------ summary
 	w("## Summary")
@@ -1108,7 +1097,7 @@ BEGIN {
 	print "# tracer s1 min1 max1 s2 min2 max2" >dat
 	for (p = 1; p <= NP; p++) {
 		t = PR[p]
-		if (t == "none")
+		if (t == "none" || t ~ /^stage/)	# the stages have their own table
 			continue
 		row = "\"" TS[t] "\""
 		for (v = 1; v <= 2; v++) {
