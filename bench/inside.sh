@@ -13,7 +13,8 @@
 #
 # Settings (environment, passed through by tests/vm/run as EXITTOP_*):
 #   EXITTOP_BENCH_N         CPUID exits per vCPU of one loop (default 50000)
-#   EXITTOP_BENCH_ROUNDS    rounds over all tracers (default 5)
+#   EXITTOP_BENCH_ROUNDS    rounds over all tracers (default 7)
+#   EXITTOP_BENCH_PATCH_ROUNDS  stock/patched rounds (default 11)
 #   EXITTOP_BENCH_TRACERS   which tracers (default: all, see tracer_cmd; stage1-3
 #                           are exittop with its programs cut short, built by run.sh)
 #   EXITTOP_BENCH_KVM_STOCK / _PATCHED  directories with kvm.ko + kvm-amd.ko
@@ -32,7 +33,9 @@ cache=${EXITTOP_CACHE:-/var/cache/exittop}
 kvm_stat=$cache/bench/kvm_stat
 res=${EXITTOP_RESULTS:?run me through tests/vm/run (bench/run.sh)}
 N=${EXITTOP_BENCH_N:-50000}
-ROUNDS=${EXITTOP_BENCH_ROUNDS:-5}
+ROUNDS=${EXITTOP_BENCH_ROUNDS:-7}
+# the patch's cost is small beside the emulation's noise: more rounds there
+PATCH_ROUNDS=${EXITTOP_BENCH_PATCH_ROUNDS:-11}
 TRACERS=${EXITTOP_BENCH_TRACERS:-none exittop exittop_classic bt_count bt_hist perf_kvm kvm_stat stage1 stage2 stage3}
 SCALE=${EXITTOP_BENCH_SCALE:-1 8 32}
 SECTIONS=${EXITTOP_BENCH_SECTIONS:-tracers patch scale}
@@ -253,6 +256,7 @@ note "bpftool: $(bpftool version 2>&1 | head -n 1)"
 note "python3: $(python3 --version 2>&1)"
 note "N: $N"
 note "rounds: $ROUNDS"
+note "patch_rounds: $PATCH_ROUNDS"
 note "settle: ${EXITTOP_BENCH_SETTLE:-2}"
 for t in $TRACERS; do
 	c=$(tracer_cmd "$t") && note "cmd $t: $c"
@@ -330,7 +334,7 @@ case " $SECTIONS " in *" patch "*)
 	if [ -n "${EXITTOP_BENCH_KVM_STOCK:-}" ] && [ -n "${EXITTOP_BENCH_KVM_PATCHED:-}" ]; then
 		r=1
 		ok=1
-		while [ $r -le "$ROUNDS" ] && [ $ok = 1 ]; do
+		while [ $r -le "$PATCH_ROUNDS" ] && [ $ok = 1 ]; do
 			# ABBA order: stock first on odd rounds, patched first on even.
 			if [ $((r % 2)) = 1 ]; then order="stock patched"; else order="patched stock"; fi
 			for fl in $order; do

@@ -854,7 +854,9 @@ BEGIN {
 				C(ex, 0) " vs " C(bx, 0) " ns | " verdict(ok, how) " |")
 			TGN[++ntg] = "bpf<=bpftrace"; TGV[ntg] = v; TGO[ntg] = ok
 		}
-		if (e) {
+		# exittop's CPU: from the scale section's steady-state refreshes
+		# when it ran (below); else from the short tracer windows
+		if (e && !nsc) {
 			c = med("cpu:exittop:" v)
 			ok = c <= 1.0
 			w("| exittop CPU <= 1% of one core at -d 1 | " v " | " F(c, 2) "% " \
@@ -862,6 +864,17 @@ BEGIN {
 				verdict(ok, ok ? "" : "by " F(c - 1, 2) " points") " |")
 			TGN[++ntg] = "cpu<=1%"; TGV[ntg] = v; TGO[ntg] = ok
 		}
+	}
+	for (i = 1; i <= nsc; i++) {
+		if (!S_ref[i])
+			continue
+		ms = S_sched[i] / S_ref[i] / 1e6
+		ok = ms / 10 <= 1.0
+		w("| exittop CPU <= 1% of one core at -d 1, steady state (" S_label[i] ": " \
+			I(S_vms[i]) " VMs, " I(S_rows[i]) " keys, " C(S_rate[i], 0) " exits/s) | 1 each | " \
+			F(ms, 2) " ms per refresh = " F(ms / 10, 2) "% | " \
+			verdict(ok, ok ? "" : "by " F(ms / 10 - 1, 2) " points") " |")
+		TGN[++ntg] = "cpu<=1% " S_label[i]; TGV[ntg] = 1; TGO[ntg] = ok
 	}
 
 	# ------------------------------------------------------------ patch
@@ -924,10 +937,12 @@ BEGIN {
 			(S_vms[i] > 1 ? "s" : "")
 	}
 	if (nst)
-		w("The CPU target in the tracer windows is read over a short loop (a few s) with " \
-			"10 ms ticks; the scale section below measures steady-state refreshes over more " \
-			"of them: at -d 1 one refresh per second costs " s \
-			" (CPU ms per refresh / 1000 ms).")
+		w("The CPU target is judged on the scale section's steady-state refreshes (below; " \
+			"start-up excluded, at the highest exit rate the testbed gives, and throttled): " \
+			"at -d 1 one refresh per second costs " s " (CPU ms per refresh / 1000 ms). " \
+			"The tracer CPU column above is read over one short loop (2 to 4 s, 10 ms ticks); " \
+			"its 1-vCPU loop, the first in which exittop sees a VM, shows more than the 2-vCPU " \
+			"loop after it and than the steady state.")
 	w("")
 
 	if (npr) {
