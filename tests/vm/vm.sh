@@ -194,6 +194,7 @@ vm_main() {
 		-append "$vm_cmdline" \
 		-serial "file:$console" \
 		-pidfile "$vm_qemu_pidfile" \
+		-d cpu_reset -D "$vm_ctl/qemu-reset.log" \
 		-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$(vm_optesc "$vm_ctl"),mount_tag=ctl,security_model=none,multidevs=remap" \
 		-virtfs "local,path=$(vm_optesc "$vm_results"),mount_tag=results,security_model=none,multidevs=remap"
@@ -240,16 +241,28 @@ vm_main() {
 	fi
 
 	# No status: the VM never ran the command to its end. Say why, plainly.
+	# QEMU's own output and its reset log (-d cpu_reset: a triple fault is
+	# logged there with the CPU state) go to the results for the post-mortem.
+	for f in qemu.out qemu-reset.log; do
+		[ -s "$vm_ctl/$f" ] && cp "$vm_ctl/$f" "$vm_results/${vm_console%console.log}$f"
+	done
+	init_last=$(grep 'testbed init:' "$console" 2>/dev/null | tail -n 1)
 	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 		why="timed out after ${vm_timeout} s; VM killed"
 	elif grep -q 'Kernel panic' "$console" 2>/dev/null; then
 		why="VM panicked: $(grep -m 1 'Kernel panic' "$console" | sed 's/^\[[^]]*\] *//')"
-	elif grep -q 'testbed init:' "$console" 2>/dev/null; then
-		why="VM setup failed: $(grep 'testbed init:' "$console" | tail -n 1)"
 	elif [ "$qrc" != 0 ]; then
 		why="QEMU failed (status $qrc): $(tail -n 3 "$vm_ctl/qemu.out" 2>/dev/null)"
+	elif grep -q 'Triple fault' "$vm_ctl/qemu-reset.log" 2>/dev/null; then
+		phase="it booted"
+		[ -n "$init_last" ] && phase="the command ran"
+		why="the guest triple-faulted while $phase (QEMU reset it, -no-reboot ended it; CPU state in ${vm_console%console.log}qemu-reset.log)"
+	elif [ -n "$init_last" ] && [ "${init_last#*testbed init: running the command}" = "$init_last" ]; then
+		why="VM setup failed: $init_last"
+	elif [ -n "$init_last" ]; then
+		why="the VM stopped (reset or power-off, no panic) while the command ran"
 	else
-		why="VM stopped without running the command to its end"
+		why="VM stopped before its setup ran"
 	fi
 	{
 		echo "$vm_me: $why (after ${elapsed} s)"
