@@ -15,7 +15,7 @@
 #   EXITTOP_BENCH_N         CPUID exits per vCPU of one loop (default 50000)
 #   EXITTOP_BENCH_ROUNDS    rounds over all tracers (default 7)
 #   EXITTOP_BENCH_PATCH_ROUNDS  stock/patched rounds (default 11)
-#   EXITTOP_BENCH_TRACERS   which tracers (default: all, see tracer_cmd; stage1-3
+#   EXITTOP_BENCH_TRACERS   which tracers (default: all, see tracer_cmd; stage1-4
 #                           are exittop with its programs cut short, built by run.sh)
 #   EXITTOP_BENCH_KVM_STOCK / _PATCHED  directories with kvm.ko + kvm-amd.ko
 #                           (tests/vm/build-kvm); the patch section runs when both are set
@@ -133,7 +133,7 @@ tracer_cmd() {
 	case "$1" in
 	exittop) echo "$exittop -b --json -d 1" ;;
 	exittop_classic) echo "$exittop -b --json -d 1 --tracepoints classic" ;;
-	stage[123]) echo "$repo/build/bench-$1/exittop -b --json -d 1" ;;
+	stage[1-4]) echo "$repo/build/bench-$1/exittop -b --json -d 1" ;;
 	bt_count) echo "bpftrace -e '$BT_COUNT'" ;;
 	bt_hist) echo "bpftrace -e '$BT_HIST'" ;;
 	perf_kvm) echo "perf kvm stat live -d 1" ;;
@@ -160,7 +160,7 @@ start_tracer() {
 	while [ "$(now_ns)" -lt $deadline ]; do
 		kill -0 "$TPID" 2>/dev/null || break
 		case "$name" in
-		exittop | exittop_classic | stage[123])
+		exittop | exittop_classic | stage[1-4])
 			# two programs (BTF or classic) attached
 			[ "$(tracer_progs "$TPID" | wc -w)" -ge 2 ] && ready=1 ;;
 		bt_hist)

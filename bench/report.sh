@@ -50,6 +50,7 @@ kvm_stat|kvm_stat|kvm_stat -t -l|kvmstat
 stage1|exittop stage 1|exittop cut after stage 1 (bare programs)|=n/a: cut short before the stats map
 stage2|exittop stage 2|exittop cut after stage 2 (+ thread storage)|=n/a: cut short before the stats map
 stage3|exittop stage 3|exittop cut after stage 3 (+ exit reason reads)|=n/a: cut short before the stats map
+stage4|exittop stage 4|exittop cut after stage 4 (+ stats map count)|=n/a: cut short before the latency
 EOF
 
 # Text files are read as Python reads them in text mode: \r\n and \r end lines.
@@ -1045,20 +1046,21 @@ BEGIN {
 		w("## What each part of exittop's programs costs")
 		w("")
 		w("exittop built with its programs cut short (`EXITS_BENCH_STAGE` in " \
-			"bpf/exits.bpf.c, tracers stage1-3 above), measured in the same rounds as " \
+			"bpf/exits.bpf.c, tracers stage1-4 above), measured in the same rounds as " \
 			"the full exittop (BTF pair). Each row adds one part; \"+ ns\" is the " \
 			"difference of the medians to the row above.")
 		w("")
 		w("| stage | programs do | vCPUs | BPF ns/exit | + ns | slowdown |")
 		w("|---|---|---|---|---|---|")
-		split("stage1 stage2 stage3 exittop", SG, " ")
+		split("stage1 stage2 stage3 stage4 exittop", SG, " ")
 		SGD["stage1"] = "nothing (the tracepoint and program call, bpf_stats)"
 		SGD["stage2"] = "+ the thread-storage lookups (kvm_exit and kvm_entry)"
 		SGD["stage3"] = "+ the exit reason reads (vendor struct, vcpu_id)"
-		SGD["exittop"] = "+ clock reads, stats map count and latency (all of exittop)"
+		SGD["stage4"] = "+ the stats map lookup and count (kvm_exit)"
+		SGD["exittop"] = "+ clock reads and latency (all of exittop)"
 		for (v = 1; v <= 2; v++) {
 			prev = ""
-			for (i = 1; i <= 4; i++) {
+			for (i = 1; i <= 5; i++) {
 				k = SG[i] ":" v
 				if (!(k in SN))
 					continue

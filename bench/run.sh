@@ -88,7 +88,7 @@ fi
 
 # exittop built again with its programs cut short after each stage
 # (EXITS_BENCH_STAGE in bpf/exits.bpf.c): what each part costs per exit.
-for st in 1 2 3; do
+for st in 1 2 3 4; do
 	make -s BUILD="build/bench-stage$st" BPF_CFLAGS="-DEXITS_BENCH_STAGE=$st" \
 		"build/bench-stage$st/exittop" >&2 || die "building the stage-$st exittop failed"
 done

@@ -38,11 +38,12 @@
 #define TP_KEEP_RECORD	1	/* see the RETURN-1 RULE above */
 
 /*
- * `make bench` builds this object again with EXITS_BENCH_STAGE=1..3 to
+ * `make bench` builds this object again with EXITS_BENCH_STAGE=1..4 to
  * measure what each part of the programs costs per exit: the programs
  * stop after 1: nothing (the bare tracepoint + program call), 2: the
- * thread-storage lookups, 3: the exit reason reads; a normal build runs
- * everything (the clock reads and the stats map come last). No effect on
+ * thread-storage lookups, 3: the exit reason reads, 4: the stats map
+ * lookup and count (kvm_entry stops as in 3); a normal build runs
+ * everything (the clock reads and the latency come last). No effect on
  * normal builds.
  */
 #ifdef EXITS_BENCH_STAGE
@@ -234,6 +235,7 @@ static __always_inline void count_exit(const struct exits_key *key, struct infli
 		}
 	}
 	v->count++;		/* per-CPU value: plain increment */
+	BENCH_STOP(4);
 	if (!fl)
 		return;
 	if (fl->pending) {
@@ -266,6 +268,7 @@ static __always_inline void finish_entry(void)
 	fl = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
 	BENCH_STOP(2);
 	BENCH_STOP(3);
+	BENCH_STOP(4);
 	if (!fl || !fl->ts)
 		return;		/* first entry of KVM_RUN, or untraced */
 	now = bpf_ktime_get_ns();
