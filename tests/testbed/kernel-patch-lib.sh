@@ -37,22 +37,26 @@ def kinds: ["cpuid", "io", "msr", "hlt"];
 def reasons($isa):
   {svm: {cpuid: [114], io: [123], msr: [124], hlt: [120]},
    vmx: {cpuid: [10], io: [30], msr: [31, 32], hlt: [12]}}[$isa];
-# Defined but not handled by KVM (NULL in svm_exit_handlers[] /
+# Defined but not handled by KVM 6.1/6.12 (no entry in svm_exit_handlers[] /
 # kvm_vmx_exit_handlers[], not special-cased): must read all zeroes.
-# svm: 0x66 0x67 0x6e 0x70 0x71 0x75 0x7e 0x88 0x8c 0xa5.
+# svm: 0x66 0x67 0x6e 0x70 0x71 0x75 0x7e 0x88 0x8c 0xa5 0xa6 0x407
+# 0xfffffffc-0xfffffffe; vmx: also all of the newer 78-81, 84, 85.
 def unhandled($isa):
-  {svm: [102, 103, 110, 112, 113, 117, 126, 136, 140, 165],
-   vmx: [3, 4, 5, 6, 11, 17, 65, 66, 69, 76, 77]}[$isa];
+  {svm: [102, 103, 110, 112, 113, 117, 126, 136, 140, 165, 166, 1031,
+         UNDEF - 3, UNDEF - 2, UNDEF - 1],
+   vmx: [3, 4, 5, 6, 11, 17, 65, 66, 69, 76, 77, 78, 79, 80, 81, 84, 85]}[$isa];
 # Defined and handled (an entry in the table), to check the class only.
 # svm: 0x00 0x60 0x61 0x72 0x78 0x7b 0x7c 0x400 0x403 0xffffffff.
 def handled($isa):
   {svm: [0, 96, 97, 114, 120, 123, 124, 1024, 1027, UNDEF],
    vmx: [0, 1, 10, 12, 30, 31, 32, 33, 34, 48, 49]}[$isa];
-# Reasons the SDM 325462-080US / APM 24593 rev. 3.41 tables define
-# (svm: < 0xa6, 0x400-0x403, 0xffffffff).
+# Reasons that the kernel patch and user/reasons.c take as defined: SDM 325462
+# 084US and later, Table C-1, plus 84/85 from ISA extensions 319433 (vmx: 0-85
+# except 35, 38, 42, 71, 82, 83); APM 24593 rev. 3.43/3.44, Table C-1, plus
+# VMEXIT_PML_FULL (svm: <= 0xa6, 0x400-0x403, 0x407, 0xfffffffc-0xffffffff).
 def defined($isa; $s):
-  if $isa == "vmx" then $s < 78 and ([35, 38, 42, 71] | index([$s]) | not)
-  else $s < 166 or (1024 <= $s and $s <= 1027) or $s == UNDEF end;
+  if $isa == "vmx" then $s < 86 and ([35, 38, 42, 71, 82, 83] | index([$s]) | not)
+  else $s < 167 or (1024 <= $s and $s <= 1027) or $s == 1031 or $s >= UNDEF - 3 end;
 # [eax, ebx, ecx, edx] of a register object or a compact array.
 def regs4: if type == "array" then . else [.eax, .ebx, .ecx, .edx] end;
 # [{s: subleaf, c: count regs, t: time regs}] in query order, either format.
