@@ -674,7 +674,13 @@ int export_run_source(const struct export_source *src, const struct export_opts 
 		}
 	}
 
-	if (stop == &own_stop) {
+	/*
+	 * Put the caller's handlers back, unless a signal stopped us: a
+	 * second one may be on its way (timeout(1) and process-group kills
+	 * deliver SIGTERM twice) and must not find the default action, which
+	 * would kill us with 143 instead of a clean exit 0.
+	 */
+	if (stop == &own_stop && !own_stop) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
 	}
