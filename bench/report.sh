@@ -1073,7 +1073,7 @@ BEGIN {
 		SGD["stage1"] = "nothing (the tracepoint and program call)"
 		SGD["stage2"] = "+ the thread-storage lookups (kvm_exit and kvm_entry)"
 		SGD["stage3"] = "+ the exit reason reads (vendor struct, vcpu_id)"
-		SGD["stage4"] = "+ the stats map lookup and count (kvm_exit)"
+		SGD["stage4"] = "+ the stats slot lookup and count (kvm_exit)"
 		SGD["exittop"] = "+ clock reads and latency (all of exittop)"
 		for (v = 1; v <= 2; v++) {
 			prev = ""

@@ -71,12 +71,35 @@ const volatile int off_reason = -1;
 const volatile int off_isa = -1;
 const volatile int off_vcpu = -1;
 
+/*
+ * The counters live in a per-CPU array, one slot per key; `slots` maps a
+ * key to its slot. A vCPU thread caches its last key's slot in its
+ * storage (struct inflight), so an exit whose key repeats (the common case
+ * at high exit rates) costs an array lookup instead of hashing the key.
+ * A key's first exit takes a slot from free_slots (filled by user space,
+ * which also returns the slots of ended VMs there, zeroed and with their
+ * generation bumped). All three are sized alike by user space.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, EXITS_DEF_KEYS);	/* user space may resize */
-	__type(key, struct exits_key);
+	__type(key, __u32);
 	__type(value, struct exits_val);
 } stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EXITS_DEF_KEYS);
+	__type(key, struct exits_key);
+	__type(value, struct exits_slot);
+} slots SEC(".maps");
+
+/* a stack: a freed slot is the next one given out (warm, and tested) */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK);
+	__uint(max_entries, EXITS_DEF_KEYS);
+	__type(value, __u32);
+} free_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -96,8 +119,10 @@ struct {
 struct inflight {
 	__u64 ts;		/* bpf_ktime_get_ns() at kvm_exit, 0: none */
 	struct exits_key key;	/* of the exit in flight, or of the last one */
+	struct exits_slot slot;	/* key's counters, valid once has_slot is 1 */
 	__u32 tgid;		/* the thread's tgid, set when the storage is made */
-	__u32 pending;		/* 1: lat_ns (of key's exit) is not in stats yet */
+	__u16 pending;		/* 1: lat_ns (of key's exit) is not in stats yet */
+	__u16 has_slot;
 	__u64 lat_ns;
 };
 
@@ -107,8 +132,6 @@ struct {
 	__type(key, int);
 	__type(value, struct inflight);
 } inflight SEC(".maps");
-
-static const struct exits_val zero_val;
 
 static __always_inline void count_drop(__u32 idx)
 {
@@ -214,6 +237,48 @@ static __always_inline bool same_key(const struct exits_key *a, const struct exi
  */
 #define FOLD_MAX_NS	100000
 
+/* This CPU's counters in slot s, unless the slot was freed since (gen). */
+static __always_inline struct exits_val *slot_val(const struct exits_slot *s)
+{
+	__u32 idx = s->slot;
+	struct exits_val *v = bpf_map_lookup_elem(&stats, &idx);
+
+	return v && (__u32)v->gen == s->gen ? v : NULL;
+}
+
+/*
+ * The counters of key, through `slots`; on the key's first exit (or the
+ * first after user space freed it) a slot is claimed from free_slots. The
+ * queue's lock is only taken here, once per new key, never per exit.
+ */
+static __always_inline struct exits_val *key_val(const struct exits_key *key,
+						 struct exits_slot *out)
+{
+	struct exits_slot *s, ns = {};
+	struct exits_val *v;
+
+	s = bpf_map_lookup_elem(&slots, key);
+	if (!s) {
+		if (bpf_map_pop_elem(&free_slots, &ns.slot))
+			return NULL;			/* every slot taken */
+		v = bpf_map_lookup_elem(&stats, &ns.slot);
+		if (!v)
+			return NULL;			/* not a slot number (cannot happen) */
+		ns.gen = (__u32)v->gen;
+		if (!bpf_map_update_elem(&slots, key, &ns, BPF_NOEXIST)) {
+			*out = ns;
+			return v;
+		}
+		/* another CPU claimed a slot for key first (or slots is full) */
+		bpf_map_push_elem(&free_slots, &ns.slot, 0);
+		s = bpf_map_lookup_elem(&slots, key);
+		if (!s)
+			return NULL;
+	}
+	*out = *s;
+	return slot_val(out);
+}
+
 /*
  * Both program pairs below share these two halves. count_exit() counts the
  * exit under its key, adds a latency kvm_entry left pending (FOLD_MAX_NS),
@@ -222,36 +287,37 @@ static __always_inline bool same_key(const struct exits_key *a, const struct exi
  */
 static __always_inline void count_exit(const struct exits_key *key, struct inflight *fl)
 {
-	struct exits_val *v;
+	struct exits_val *v = NULL;
+	struct exits_slot ks = {};
 
-	v = bpf_map_lookup_elem(&stats, key);
+	if (fl && fl->has_slot && same_key(&fl->key, key)) {
+		ks = fl->slot;
+		v = slot_val(&ks);
+	}
+	if (!v)
+		v = key_val(key, &ks);
 	if (!v) {
-		/* first exit of this key (or after user space deleted it) */
-		bpf_map_update_elem(&stats, key, &zero_val, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(&stats, key);
-		if (!v) {
-			count_drop(EXITS_DROP_EXIT);	/* map full */
-			return;
-		}
+		count_drop(EXITS_DROP_EXIT);	/* no slot left */
+		return;
 	}
 	v->count++;		/* per-CPU value: plain increment */
 	BENCH_STOP(4);
 	if (!fl)
 		return;
 	if (fl->pending) {
-		fl->pending = 0;
-		if (same_key(&fl->key, key)) {
-			add_lat(v, fl->lat_ns);
-		} else {
-			struct exits_val *pv = bpf_map_lookup_elem(&stats, &fl->key);
+		struct exits_val *pv = v;
 
-			if (pv)
-				add_lat(pv, fl->lat_ns);
-			else
-				count_drop(EXITS_DROP_LAT);
-		}
+		fl->pending = 0;
+		if (fl->slot.slot != ks.slot || fl->slot.gen != ks.gen)
+			pv = slot_val(&fl->slot);
+		if (pv)
+			add_lat(pv, fl->lat_ns);
+		else
+			count_drop(EXITS_DROP_LAT);
 	}
 	fl->key = *key;
+	fl->slot = ks;
+	fl->has_slot = 1;
 	fl->ts = bpf_ktime_get_ns();
 }
 
@@ -279,9 +345,9 @@ static __always_inline void finish_entry(void)
 		fl->pending = 1;
 		return;
 	}
-	v = bpf_map_lookup_elem(&stats, &fl->key);
+	v = slot_val(&fl->slot);
 	if (!v) {
-		count_drop(EXITS_DROP_LAT);	/* key deleted meanwhile */
+		count_drop(EXITS_DROP_LAT);	/* slot freed meanwhile */
 		return;
 	}
 	add_lat(v, ns);

@@ -23,13 +23,26 @@ struct exits_key {
 	unsigned int isa;	/* EXITS_ISA_VMX / EXITS_ISA_SVM */
 };
 
-/* stats map value (per CPU); same layout as struct agg of user/model.h */
+/*
+ * stats map value (per CPU, one array slot per key); the fields up to
+ * hist[] are struct agg of user/model.h. gen is the slot's generation:
+ * user space bumps it (on every CPU's copy) when it frees the slot, so a
+ * vCPU thread that still caches the slot sees the change and looks its
+ * key up again.
+ */
 struct exits_val {
 	unsigned long long count;	/* exits, counted at kvm_exit */
 	unsigned long long lat_count;	/* exits whose next kvm_entry was seen */
 	unsigned long long lat_sum_ns;
 	unsigned long long lat_max_ns;
 	unsigned long long hist[EXITS_HIST_SLOTS];
+	unsigned long long gen;
+};
+
+/* slots map value: where a key's counters are in the stats array */
+struct exits_slot {
+	unsigned int slot;	/* index into stats */
+	unsigned int gen;	/* stats[slot].gen when the key claimed it */
 };
 
 /* indices of the per-CPU drop counters */

@@ -2,11 +2,13 @@
 /*
  * Loads and attaches bpf/exits.bpf.c and turns its maps into snapshots.
  *
- * Per poll: one batched read of the per-CPU stats map (cost ~ number of
- * keys, never the exit rate), per-CPU values summed, deltas against the
- * previous poll, cumulative totals kept here. Keys of VMs whose process
- * is gone are deleted from the BPF map after their final read, so VM
- * churn never fills it; their rows stay (alive=false) until a reset.
+ * Per poll: one batched read of the key -> slot map, then one read of
+ * each key's per-CPU counters in the stats array (cost ~ number of keys,
+ * never the exit rate), per-CPU values summed, deltas against the previous
+ * poll, cumulative totals kept here. Keys of VMs whose process is gone
+ * are deleted after their final read and their slots zeroed and given
+ * back to the programs (free_slots), so VM churn never fills the maps;
+ * their rows stay (alive=false) until a reset.
  */
 #include <errno.h>
 #include <poll.h>
@@ -28,7 +30,7 @@
 #include "vminfo.h"
 #include "exits.skel.h"
 
-#define STATS_MEM_BUDGET	(64UL << 20)	/* bytes for the preallocated per-CPU stats map */
+#define STATS_MEM_BUDGET	(64UL << 20)	/* bytes for the per-CPU stats array */
 #define STATS_MIN_KEYS		1024
 #define STATS_MAX_KEYS		16384
 
@@ -51,7 +53,7 @@ struct vmstate {
 
 struct collector {
 	struct exits *skel;
-	int stats_fd, drops_fd;
+	int stats_fd, slots_fd, free_fd, drops_fd;
 	int ncpus;
 	size_t max_keys;
 	size_t val_sz;		/* per-CPU value stride */
@@ -60,7 +62,9 @@ struct collector {
 	struct pollfd *pfds;	/* vcap entries: the pidfds polled for VM ends */
 	/* read buffers, max_keys entries */
 	struct exits_key *keys;
+	struct exits_slot *kslots;	/* each key's slot in the stats array */
 	void *vals;
+	void *zero;		/* one zeroed per-CPU value set, for freeing slots */
 	/* open addressing table of rstates, capacity a power of two */
 	struct rstate *rs;
 	size_t rcap, rn;
@@ -322,6 +326,8 @@ static int load_skel(struct collector *c, const struct collect_opts *o, const ch
 		keys = STATS_MAX_KEYS;
 	c->max_keys = keys;
 	bpf_map__set_max_entries(c->skel->maps.stats, (uint32_t)keys);
+	bpf_map__set_max_entries(c->skel->maps.slots, (uint32_t)keys);
+	bpf_map__set_max_entries(c->skel->maps.free_slots, (uint32_t)keys);
 
 	bpf_program__set_autoload(c->skel->progs.kvm_exit, !btf);
 	bpf_program__set_autoload(c->skel->progs.kvm_entry, !btf);
@@ -435,6 +441,17 @@ int collector_open(struct collector **cp, const struct collect_opts *o,
 			goto fail;
 		}
 	}
+	/* every slot free (a stack: slot 0 on top), before the programs ask */
+	for (i = c->max_keys; i-- > 0;) {
+		uint32_t slot = (uint32_t)i;
+
+		if (bpf_map_update_elem(bpf_map__fd(c->skel->maps.free_slots), NULL, &slot, 0)) {
+			ret = -errno;
+			snprintf(err, errlen, "filling the free slot stack failed: %s",
+				 strerror(errno));
+			goto fail;
+		}
+	}
 	ret = exits__attach(c->skel);
 	if (ret) {
 		snprintf(err, errlen, "attaching to kvm:kvm_exit/kvm:kvm_entry failed: %s",
@@ -442,10 +459,14 @@ int collector_open(struct collector **cp, const struct collect_opts *o,
 		goto fail;
 	}
 	c->stats_fd = bpf_map__fd(c->skel->maps.stats);
+	c->slots_fd = bpf_map__fd(c->skel->maps.slots);
+	c->free_fd = bpf_map__fd(c->skel->maps.free_slots);
 	c->drops_fd = bpf_map__fd(c->skel->maps.drops);
 	c->keys = calloc(c->max_keys, sizeof(*c->keys));
+	c->kslots = calloc(c->max_keys, sizeof(*c->kslots));
 	c->vals = calloc(c->max_keys, c->val_sz * (size_t)c->ncpus);
-	if (!c->keys || !c->vals || rs_grow(c))
+	c->zero = calloc((size_t)c->ncpus, c->val_sz);
+	if (!c->keys || !c->kslots || !c->vals || !c->zero || rs_grow(c))
 		goto nomem_c;
 	c->last_mono = mono_ns();
 	*cp = c;
@@ -478,7 +499,9 @@ void collector_close(struct collector *c)
 		vm_close_pidfd(&c->vms[i]);
 	free(c->pfds);
 	free(c->keys);
+	free(c->kslots);
 	free(c->vals);
+	free(c->zero);
 	free(c->rs);
 	free(c->vms);
 	free(c->rows);
@@ -488,10 +511,14 @@ void collector_close(struct collector *c)
 
 /* ---- poll ---- */
 
-/* Read all keys and per-CPU values; returns the number of keys or -errno. */
+/*
+ * Read all keys with their slots (the slots hash), then each key's per-CPU
+ * counters (its stats array slot) into row n of keys/kslots/vals. Returns
+ * the number of keys or -errno.
+ */
 static long read_stats(struct collector *c)
 {
-	size_t n = 0;
+	size_t n = 0, i, m;
 
 	if (c->use_batch != 0) {
 		uint32_t in = 0, out = 0;
@@ -504,9 +531,8 @@ static long read_stats(struct collector *c)
 
 			if (!cnt)
 				break;
-			err = bpf_map_lookup_batch(c->stats_fd, inp, &out, c->keys + n,
-						   (char *)c->vals + n * c->val_sz * (size_t)c->ncpus,
-						   &cnt, &opts);
+			err = bpf_map_lookup_batch(c->slots_fd, inp, &out, c->keys + n,
+						   c->kslots + n, &cnt, &opts);
 			if (err && errno != ENOENT) {
 				if (n == 0 && c->use_batch < 0 &&
 				    (errno == EINVAL || errno == ENOTSUP || errno == EOPNOTSUPP)) {
@@ -522,7 +548,7 @@ static long read_stats(struct collector *c)
 			in = out;
 			inp = &in;
 		}
-		return (long)n;
+		goto values;
 	}
 iterate:
 	{
@@ -530,15 +556,55 @@ iterate:
 		int have = 0;
 
 		while (n < c->max_keys &&
-		       !bpf_map_get_next_key(c->stats_fd, have ? &cur : NULL, &next)) {
+		       !bpf_map_get_next_key(c->slots_fd, have ? &cur : NULL, &next)) {
 			cur = next;
 			have = 1;
-			if (!bpf_map_lookup_elem(c->stats_fd, &cur,
-						 (char *)c->vals + n * c->val_sz * (size_t)c->ncpus))
+			if (!bpf_map_lookup_elem(c->slots_fd, &cur, &c->kslots[n]))
 				c->keys[n++] = cur;
 		}
 	}
-	return (long)n;
+values:
+	/*
+	 * A key whose slot cannot be read, or whose slot's generation moved
+	 * on (freed by us, so not expected), is left out of this read.
+	 */
+	for (i = 0, m = 0; i < n; i++) {
+		char *dst = (char *)c->vals + m * c->val_sz * (size_t)c->ncpus;
+		const struct exits_val *v0 = (const void *)dst;
+
+		c->keys[m] = c->keys[i];
+		c->kslots[m] = c->kslots[i];
+		if (bpf_map_lookup_elem(c->stats_fd, &c->kslots[m].slot, dst))
+			continue;
+		if ((uint32_t)v0->gen != c->kslots[m].gen)
+			continue;
+		m++;
+	}
+	return (long)m;
+}
+
+/*
+ * Give key i's slot back to the programs: forget the key, zero the
+ * counters on every CPU with the generation bumped (a thread that still
+ * caches the slot then looks its key up again), push the slot. If a step
+ * fails the slot stays taken: fewer keys fit, nothing is miscounted.
+ */
+static void free_slot(struct collector *c, size_t i)
+{
+	uint32_t slot = c->kslots[i].slot;
+	int cpu;
+
+	if (bpf_map_delete_elem(c->slots_fd, &c->keys[i]))
+		return;
+	memset(c->zero, 0, c->val_sz * (size_t)c->ncpus);
+	for (cpu = 0; cpu < c->ncpus; cpu++) {
+		struct exits_val *z = (void *)((char *)c->zero + (size_t)cpu * c->val_sz);
+
+		z->gen = (uint32_t)(c->kslots[i].gen + 1);
+	}
+	if (bpf_map_update_elem(c->stats_fd, &slot, c->zero, BPF_ANY))
+		return;
+	bpf_map_update_elem(c->free_fd, NULL, &slot, 0);
 }
 
 static void sum_cpus(const struct collector *c, size_t i, struct agg *a)
@@ -717,7 +783,7 @@ int collector_poll(struct collector *c, struct snapshot *s)
 
 		if (!r || !r->vm || !c->vms[r->vm - 1].dead_now)
 			continue;
-		bpf_map_delete_elem(c->stats_fd, &c->keys[i]);
+		free_slot(c, i);
 		memset(&r->last, 0, sizeof(r->last));
 	}
 	for (i = 0; i < c->nvms; i++)

@@ -331,8 +331,9 @@ static ssize_t read_small(const char *path, char *buf, size_t len)
 }
 
 /*
- * Find our BPF programs (for run-time stats) and the stats map (its key and
- * value sizes are those of bpf/exits.h; max_entries is its capacity).
+ * Find our BPF programs (for run-time stats) and the slots map (key and
+ * value sizes are those of bpf/exits.h; its max_entries, the same as the
+ * stats array's, is the number of keys that fit).
  */
 static void bpf_self_scan(struct bpf_self *b)
 {
@@ -361,7 +362,7 @@ static void bpf_self_scan(struct bpf_self *b)
 
 			if (read_small(path, info, sizeof(info)) > 0 &&
 			    fdinfo_u64(info, "key_size", &ks) && ks == sizeof(struct exits_key) &&
-			    fdinfo_u64(info, "value_size", &vs) && vs == sizeof(struct exits_val) &&
+			    fdinfo_u64(info, "value_size", &vs) && vs == sizeof(struct exits_slot) &&
 			    fdinfo_u64(info, "max_entries", &v))
 				b->map_capacity = (size_t)v;
 		} else if (!strcmp(link, "anon_inode:bpf-prog") && b->nprogs < EXPORT_MAX_PROGS) {

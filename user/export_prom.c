@@ -345,7 +345,7 @@ int prom_render(struct prom_buf *b, const struct snapshot *s, const struct prom_
 		  "Keys (pid, vcpu, reason) in the BPF stats map", m->map_keys);
 	if (m->map_capacity)
 		gauge_u64(b, f, "exittop_map_capacity",
-			  "Maximum number of keys of the BPF stats map", m->map_capacity);
+			  "Maximum number of keys the BPF maps hold", m->map_capacity);
 	gauge_u64(b, f, "exittop_series", "Rows (pid, vcpu, reason) exported", s->nrows);
 	counter_u64(b, f, "exittop_expired_vms_total",
 		    "Ended VMs whose series were dropped after the grace period", NULL,
