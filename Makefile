@@ -89,7 +89,7 @@ demo:
 bench:
 	@scripts/deps.sh test testbed bench
 	$(MAKE) all
-	timeout 3000 bench/run.sh
+	timeout 4800 bench/run.sh
 
 # Fill the testbed cache (kernels, initramfs) without running anything.
 testbed-cache:

@@ -36,7 +36,7 @@ N=${EXITTOP_BENCH_N:-50000}
 ROUNDS=${EXITTOP_BENCH_ROUNDS:-7}
 # the patch's cost is small beside the emulation's noise: more rounds there
 PATCH_ROUNDS=${EXITTOP_BENCH_PATCH_ROUNDS:-11}
-TRACERS=${EXITTOP_BENCH_TRACERS:-none exittop exittop_classic bt_count bt_hist perf_kvm kvm_stat stage1 stage2 stage3}
+TRACERS=${EXITTOP_BENCH_TRACERS:-none exittop exittop_classic bt_count bt_hist perf_kvm kvm_stat stage1 stage2 stage3 stage4}
 SCALE=${EXITTOP_BENCH_SCALE:-1 8 32}
 SECTIONS=${EXITTOP_BENCH_SECTIONS:-tracers patch scale}
 # Working files live on the VM's tmpfs; only finished files go to the

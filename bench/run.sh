@@ -100,12 +100,12 @@ export EXITTOP_BENCH_PATCH_WHY="$patch_why" EXITTOP_BENCH_REPO="$repo"
 # The testbed reads scripts from the host while they run: give it a copy, so
 # that editing bench/inside.sh meanwhile cannot change a running bench.
 cp bench/inside.sh "$results/inside.sh"
-boot_cmd="tests/vm/run --kernel $kernel --kvm stock --smp 2 --mem $mem --timeout 2400 --results $results -- bench/inside.sh"
+boot_cmd="tests/vm/run --kernel $kernel --kvm stock --smp 2 --mem $mem --timeout 3900 --results $results -- bench/inside.sh"
 log "$boot_cmd (a copy of bench/inside.sh)"
 t_boot=$(date +%s)
 rc=0
 # shellcheck disable=SC2086
-timeout 2500 ${boot_cmd%% -- *} -- "$results/inside.sh" 2>"$results/../bench-vm.log" || rc=$?
+timeout 4000 ${boot_cmd%% -- *} -- "$results/inside.sh" 2>"$results/../bench-vm.log" || rc=$?
 tail -n 40 "$results/../bench-vm.log" | grep -v '^bench: ' >&2 || true
 t_vm=$(($(date +%s) - t_boot))
 [ -s "$results/raw.tsv" ] || die "the testbed produced no results (status $rc; see $results/console.log)"
