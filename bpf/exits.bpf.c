@@ -249,7 +249,7 @@ static __always_inline struct exits_val *slot_val(const struct exits_slot *s)
 /*
  * The counters of key, through `slots`; on the key's first exit (or the
  * first after user space freed it) a slot is claimed from free_slots. The
- * queue's lock is only taken here, once per new key, never per exit.
+ * stack's lock is only taken here, once per new key, never per exit.
  */
 static __always_inline struct exits_val *key_val(const struct exits_key *key,
 						 struct exits_slot *out)
