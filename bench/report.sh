@@ -491,8 +491,6 @@ BEGIN {
 				nrounds++
 			}
 			EXP[R_label[i], R_round[i]] += R_cpuid[i]
-			if (!((R_label[i], R_round[i], R_vcpus[i]) in EXITS_BY))
-				EXITS_BY[R_label[i], R_round[i], R_vcpus[i]] = R_exits[i]
 		}
 	for (ti = 1; ti <= NT; ti++)
 		if (TK[ti] in HAS)

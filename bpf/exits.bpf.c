@@ -119,10 +119,9 @@ struct {
 struct inflight {
 	__u64 ts;		/* bpf_ktime_get_ns() at kvm_exit, 0: none */
 	struct exits_key key;	/* of the exit in flight, or of the last one */
-	struct exits_slot slot;	/* key's counters, valid once has_slot is 1 */
+	struct exits_slot slot;	/* key's counters, written with key */
 	__u32 tgid;		/* the thread's tgid, set when the storage is made */
-	__u16 pending;		/* 1: lat_ns (of key's exit) is not in stats yet */
-	__u16 has_slot;
+	__u32 pending;		/* 1: lat_ns (of key's exit) is not in stats yet */
 	__u64 lat_ns;
 };
 
@@ -290,7 +289,8 @@ static __always_inline void count_exit(const struct exits_key *key, struct infli
 	struct exits_val *v = NULL;
 	struct exits_slot ks = {};
 
-	if (fl && fl->has_slot && same_key(&fl->key, key)) {
+	/* a new storage's zero key matches no exit: no vCPU thread has tgid 0 */
+	if (fl && same_key(&fl->key, key)) {
 		ks = fl->slot;
 		v = slot_val(&ks);
 	}
@@ -317,7 +317,6 @@ static __always_inline void count_exit(const struct exits_key *key, struct infli
 	}
 	fl->key = *key;
 	fl->slot = ks;
-	fl->has_slot = 1;
 	fl->ts = bpf_ktime_get_ns();
 }
 
