@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "parse.h"
 
 
 enum {
@@ -165,22 +166,6 @@ static int check_modes(struct argp_state *st, const struct args *a)
 		argp_error(st, "-d and --interval are the same thing: give one");
 		return EINVAL;
 	}
-	return 0;
-}
-
-/* A full unsigned decimal (or 0x hex) number that fits in max. */
-static int parse_u64(const char *s, uint64_t max, uint64_t *v)
-{
-	unsigned long long x;
-	char *end;
-
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	x = strtoull(s, &end, 0);
-	if (errno || *end || x > max)
-		return -EINVAL;
-	*v = x;
 	return 0;
 }
 
