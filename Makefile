@@ -84,6 +84,16 @@ $(BUILD)/exits.bpf.o: bpf/exits.bpf.c bpf/exits.h vmlinux.h
 	@# DWARF is not needed at run time (BTF is kept): a 2 MB skeleton becomes small.
 	$(Q)$(LLVM_STRIP) -g $@
 
+# The exit reason tables are data; lib/reasons.c includes them generated.
+REASON_TABLES := lib/reasons-vmx.tsv lib/reasons-svm.tsv
+$(BUILD)/reasons_tables.h: lib/gen-reasons.awk $(REASON_TABLES)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q){ echo '/* Generated from $(REASON_TABLES) by lib/gen-reasons.awk: do not edit. */'; \
+	  awk -v table=vmx_table -f lib/gen-reasons.awk lib/reasons-vmx.tsv && \
+	  awk -v table=svm_table -f lib/gen-reasons.awk lib/reasons-svm.tsv; } > $@
+$(OBJ)/lib/reasons.o: $(BUILD)/reasons_tables.h
+
 $(BUILD)/exits.skel.h: $(BUILD)/exits.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name exits > $@

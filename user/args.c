@@ -169,6 +169,18 @@ static int check_modes(struct argp_state *st, const struct args *a)
 	return 0;
 }
 
+/* After a named choice was parsed (err from its parser): mark it given, or say what is valid. */
+static int choice_done(struct argp_state *st, int err, bool *given, const char *what,
+		       const char *arg, const char *valid)
+{
+	if (err) {
+		argp_error(st, "invalid %s: '%s' (%s)", what, arg, valid);
+		return EINVAL;
+	}
+	*given = true;
+	return 0;
+}
+
 static int add_pids(struct argp_state *st, struct args *a, const char *arg)
 {
 	char buf[256], *rest = buf, *tok;
@@ -292,19 +304,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_HIST:
 		return copy_reason(st, a->hist, arg, "--hist");
 	case OPT_VIEW:
-		if (view_mode_parse(arg, &a->view)) {
-			argp_error(st, "invalid view: '%s' (reason, vm or vcpu)", arg);
-			return EINVAL;
-		}
-		a->view_set = true;
-		break;
+		return choice_done(st, view_mode_parse(arg, &a->view), &a->view_set,
+				   "view", arg, "reason, vm or vcpu");
 	case 's':
-		if (sort_key_parse(arg, &a->sort)) {
-			argp_error(st, "invalid sort key: '%s' (key, count, avg, p50, p99, max, time)", arg);
-			return EINVAL;
-		}
-		a->sort_set = true;
-		break;
+		return choice_done(st, sort_key_parse(arg, &a->sort), &a->sort_set,
+				   "sort key", arg, "key, count, avg, p50, p99, max, time");
 	case 'v':
 		a->verbose = true;
 		break;

@@ -19,7 +19,8 @@ ex_build_driver() {
 	if [ -w "$_b" ] || [ ! -e "$_b" ]; then
 		timeout 300 make -s "$_b/tests/export-driver" >/dev/null || return 1
 	fi
-	[ -x "$_b/tests/export-driver" ] && cp "$_b/tests/export-driver" "$1"
+	[ -x "$_b/tests/export-driver" ] || return 1
+	[ "$1" -ef "$_b/tests/export-driver" ] || cp "$_b/tests/export-driver" "$1"
 }
 
 ex_free_port() {
