@@ -10,6 +10,7 @@
 # Needs git (the old script comes out of the history), awk, jq.
 set -eu
 cd "$(dirname "$0")/../.."
+. tests/bench/fixture-env.sh
 rev=e3e6c40
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/report-oracle.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -27,8 +28,7 @@ for fx in tests/bench/fixtures/*/; do
 	cp -R "$fx/results" "$tmp/res"
 	# only the fixture's BENCH_* facts, nothing of the caller's environment
 	(
-		for v in $(env | sed -n 's/^\(BENCH_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
-		while IFS= read -r kv; do export "$kv"; done <"$fx/env"
+		fixture_env "$fx"
 		sh "$tmp/bench/report.sh" "$tmp/res" "$tmp/out.md" "$tmp/out.png"
 	) 2>"$tmp/err" || { cat "$tmp/err" >&2; echo "make-expected: report.sh failed on $name" >&2; exit 1; }
 	grep -q 'no plot' "$tmp/err" || [ -s "$tmp/out.png" ] || { echo "make-expected: no plot for $name" >&2; exit 1; }

@@ -62,7 +62,11 @@ class Fixture:
     def __init__(self, name, seed):
         self.dir = os.path.join(HERE, "fixtures", name)
         self.res = os.path.join(self.dir, "results")
-        shutil.rmtree(self.dir, ignore_errors=True)
+        # the expected files (make-expected.sh) stay
+        shutil.rmtree(self.res, ignore_errors=True)
+        for f in ("env", "tried.md"):
+            if os.path.exists(os.path.join(self.dir, f)):
+                os.remove(os.path.join(self.dir, f))
         os.makedirs(self.res)
         self.rnd = random.Random(seed)
         self.raw = []

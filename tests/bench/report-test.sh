@@ -12,6 +12,7 @@
 # Exit 0 pass, 1 fail.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
+. tests/bench/fixture-env.sh
 PYTHON=${PYTHON:-python3}
 fails=0
 pass() { echo "ok   $*"; }
@@ -34,8 +35,7 @@ run_report() {
 	tried=$fx/tried.md
 	[ -f "$tried" ] || tried=$tmp/no-tried.md
 	(
-		for v in $(env | sed -n 's/^\(BENCH_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
-		while IFS= read -r kv; do export "$kv"; done <"$fx/env"
+		fixture_env "$fx"
 		# shellcheck disable=SC2086
 		"$PYTHON" bench/report.py --tried "$tried" $plot "$tmp/res" "$tmp/out.md" "$tmp/out.png"
 	) 2>"$tmp/err"
