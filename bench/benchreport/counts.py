@@ -76,18 +76,15 @@ _PERF_ROW = re.compile(SPACE_RE + "*cpuid" + SPACE_RE + "+([0-9]+)" + SPACE_RE)
 
 def _perf(text):
     # A row starts at a line holding "cpuid" after blanks and may run on into
-    # the next line ("cpuid" alone on its line, the count on the next); the
-    # next row is looked for after its end.
-    total = pos = next_at = 0
+    # the next lines ("cpuid" alone on its line, the count on the next).
+    total = pos = 0
     for line in text.split("\n"):
         start = pos
         pos += len(line) + 1
-        if start < next_at or not _PERF_LINE.match(line):
-            continue
-        m = _PERF_ROW.match(text, start)
-        if m:
-            next_at = m.end()
-            total += int(m.group(1))
+        if _PERF_LINE.match(line):
+            m = _PERF_ROW.match(text, start)
+            if m:
+                total += int(m.group(1))
     return total
 
 

@@ -174,7 +174,7 @@ def scale(rep):
         a, b = _ms_per_refresh(hi), _ms_per_refresh(lo)
         r = a / b if b else math.nan
         fr = hi.rate / lo.rate if lo.rate else math.nan
-        if not math.isnan(r) and r < 2:
+        if r < 2:       # (not when NaN)
             reading = ("The refresh cost does not follow the exit rate: exits are paid in the "
                        "BPF programs (in the vCPU threads), the refresh pays per key.")
         else:

@@ -338,6 +338,13 @@ def partial():
             off = {("exittop_classic", 1): -3, ("exittop_classic", 4): 3}.get((t, r), 0)
             tracer_round(fx, t, r, count_off=off,
                          output=not (t == "kvm_stat" and r == 4))
+    # BPF loops whose exitgen gave no KVM exit count (-1: no kvm_stats_total)
+    # or none at all
+    for v, exits in ((1, -1), (2, 0)):
+        fx.rec("run", "bpf", "bt_hist", 5, v, fx.pid + v, N * v, exits, 2_000_000_000,
+               2_100_000_000, 0, 0, HZ, 7_000_000_000, 100_000 * v, 2)
+        for i, name in enumerate(("kvm_exit", "kvm_entry")):
+            fx.rec("prog", "bpf", "bt_hist", 5, v, 90 + i, name, 3_500_000_000, 50_000 * v)
     out = os.path.join(fx.res, "out")
     # exittop: a round whose last line is cut (the last complete one counts),
     # and one without any JSON (no count for that round)
@@ -349,11 +356,13 @@ def partial():
     # perf: CRLF, the count on the line after "cpuid", tabs
     fx.out("perf_kvm.r1.out.err",
            ("\r\n\t  cpuid\r\n   41\t 2.0%\r\n" + perf_tables([100, 7], sep="\t")).encode())
-    # kvm_stat: no cpuid column in round 1; underscores, a short row, junk in round 2
+    # kvm_stat: no cpuid column in round 1; underscores, a short row, junk,
+    # form feed and record separators as line ends, a unit separator (not one) in round 2
     fx.out("kvm_stat.r1.out", kvm_stat_csv([5, 6], cols=("kvm_exit", "kvm_exit(npf)")))
     fx.out("kvm_stat.r2.out", "Warning: ...\ntimestamp,kvm_exit,KVM_EXIT(CPUID)\n"
                               "13:00:00,10,1_000\n13:00:01,9\n13:00:02,5,x\n13:00:03,5, +7 \n"
-                              "timestamp,kvm_exit,KVM_EXIT(CPUID)\n\n13:00:04,5,-2\n")
+                              "timestamp,kvm_exit,KVM_EXIT(CPUID)\n\n13:00:04,5,-2\x0c"
+                              "13:00:05,5,40\x1e13:00:06,5,300\x1f\n")
     assert os.path.isdir(out)
     fx.out("exittop.profile.12", "")
     fx.out("exittop.profile.7", ("Error:\t\u00e9\u00e9  " * 40).encode())
@@ -402,7 +411,7 @@ def sparse(name, seed, env, patch=False):
     stage_records(fx)
     # a window with no refresh, one with one; a throttled window without
     # exits nor CPU time
-    fx.rec("scale", "vms2", 2, 0, 0, HZ, 0, 0, "", "", 2.6, 0, 0, 1)
+    fx.rec("scale", "vms2", 2, 0, 0, HZ, 0, 0, "", "", 2.6, 0, 0, "2.0")
     fx.rec("scale", "vms8", 8, 1, 1, HZ, 25_000_000, 1_000_000_000, 12000, 11000, 16.0,
            1.5e4, 8, 0.25)
     fx.rec("scale", "vms8-throttled", 8, 3, 0, HZ, 0, 3_000_000_000, 12000, 11000, 16, 0,
