@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 
-# make bench writes nothing into the checkout but docs/: no __pycache__
+# no __pycache__ beside the sources (make bench writes only build/ and docs/)
 sys.dont_write_bytecode = True
 
 from benchreport import plot  # noqa: E402 (after the line above)

@@ -82,12 +82,3 @@ class Stats:
 
     def get(self, t, v):
         return self.by.get((t, v))
-
-    def slowdown(self, t, v):
-        s = self.by.get((t, v))
-        return s.slowdown if s else None
-
-    def bpf_exit(self, t, v):
-        """Median BPF ns per exit, None when not measured."""
-        s = self.by.get((t, v))
-        return median(s.bpf_exit) if s else None
