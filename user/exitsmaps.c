@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reading bpf/exits.bpf.c's maps. Per poll: one batched read of the
- * key -> slot map, then one read of each key's per-CPU counters in the
- * stats array (cost ~ number of keys, never the exit rate). The slots of
- * ended VMs' keys are zeroed and pushed back on free_slots, so VM churn
- * never fills the maps.
+ * User space's side of bpf/exits.bpf.c's maps: sized to the machine, the
+ * pid filter and the free slot stack filled before attach, then the reads
+ * of each poll: one batched read of the key -> slot map, then one read of
+ * each key's per-CPU counters in the stats array (cost ~ number of keys,
+ * never the exit rate). The slots of ended VMs' keys are zeroed and pushed
+ * back on free_slots, so VM churn never fills the maps.
  */
 #include <errno.h>
 #include <stdbool.h>
