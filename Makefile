@@ -157,7 +157,7 @@ test-host: all
 	tests/host/run.sh
 	tests/host/export-all.sh
 
-test-testbed: all $(BUILD)/tests/export-driver
+test-testbed: all $(BUILD)/tests/export-driver $(BUILD)/tests/exitsdump
 	@scripts/deps.sh testbed
 	tests/testbed/run.sh $(KERNELS)
 
