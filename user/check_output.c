@@ -5,10 +5,10 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <time.h>
 
 #include "check.h"
+#include "json.h"
 #include "output.h"
 #include "reasons.h"
 #include "text.h"
@@ -121,35 +121,12 @@ int check_output_text(FILE *f, const struct check_report *rp)
 	return ferror(f) ? -EIO : 0;
 }
 
-static void json_u64_or_null(FILE *f, const char *key, bool have, uint64_t v)
-{
-	if (have)
-		fprintf(f, ",\"%s\":%" PRIu64, key, v);
-	else
-		fprintf(f, ",\"%s\":null", key);
-}
-
-static void json_i64_or_null(FILE *f, const char *key, bool have, int64_t v)
-{
-	if (have)
-		fprintf(f, ",\"%s\":%" PRId64, key, v);
-	else
-		fprintf(f, ",\"%s\":null", key);
-}
-
-static void json_num_or_null(FILE *f, const char *key, bool have, double v)
-{
-	if (have && isfinite(v))
-		fprintf(f, ",\"%s\":%.3f", key, v);
-	else
-		fprintf(f, ",\"%s\":null", key);
-}
-
 int check_output_json(FILE *f, const struct check_report *rp)
 {
 	char ts[32], nm[40];
 	time_t t = (time_t)rp->wall_s;
 	bool diff = false, fail = false;
+	struct json js;
 	struct tm tm;
 	size_t i, j;
 
@@ -159,66 +136,70 @@ int check_output_json(FILE *f, const struct check_report *rp)
 	}
 	gmtime_r(&t, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(f, "{\"check\":%" PRIu64 ",\"time\":\"%s\",\"host\":", rp->seq, ts);
-	json_string(f, rp->host);
-	fputs(",\"kernel\":", f);
-	json_string(f, rp->kernel);
-	json_num_or_null(f, "tsc_khz", rp->tsc_khz > 0, rp->tsc_khz);
-	fputs(",\"tsc_source\":", f);
-	json_string(f, rp->tsc_source);
-	fprintf(f, ",\"result\":\"%s\",\"gone\":%zu,\"vms\":[",
-		fail ? "differs" : diff ? "differs-partial" : "ok", rp->gone);
+	json_init(&js, f);
+	json_obj(&js, NULL, JSON_COMPACT);
+	json_u64(&js, "check", rp->seq);
+	json_str(&js, "time", ts);
+	json_str(&js, "host", rp->host);
+	json_str(&js, "kernel", rp->kernel);
+	json_fixed_or_null(&js, "tsc_khz", rp->tsc_khz > 0, rp->tsc_khz, 3);
+	json_str(&js, "tsc_source", rp->tsc_source);
+	json_str(&js, "result", fail ? "differs" : diff ? "differs-partial" : "ok");
+	json_u64(&js, "gone", rp->gone);
+	json_arr(&js, "vms", JSON_COMPACT);
 	for (i = 0; i < rp->nvms; i++) {
 		const struct check_vm *v = &rp->vms[i];
 
-		fprintf(f, "%s{\"pid\":%u,\"name\":", i ? "," : "", v->pid);
-		json_string(f, v->name);
-		fprintf(f, ",\"isa\":\"%s\",\"mode\":\"%s\",\"kernel_source\":\"%s\",\"vcpus\":%u,"
-			"\"stable\":%s,\"result\":\"%s\"",
-			isa_str(v->isa), vm_mode(v),
-			v->no_kernel ? "none" : v->patched ? "exit_stats" : "exits",
-			v->nvcpus, v->stable ? "true" : "false",
-			v->no_kernel ? "not-checked" : !v->flagged ? "ok" :
-			v->partial ? "differs-partial" : "differs");
-		fputs(",\"note\":", f);
-		json_string(f, v->note);
-		fprintf(f, ",\"bpf_total\":%" PRIu64 ",\"bpf_lat_count\":%" PRIu64
-			",\"bpf_lat_sum_ns\":%" PRIu64, v->bpf_total, v->bpf_lat_count, v->bpf_lat_sum_ns);
-		json_u64_or_null(f, "kvm_exits", v->have_exits, v->exits);
-		json_u64_or_null(f, "kvm_exits_after", v->have_exits, v->exits_after);
-		json_i64_or_null(f, "kvm_exits_diff", v->have_exits, v->exits_diff);
-		json_u64_or_null(f, "patch_total", v->patched, v->patch_total);
-		json_u64_or_null(f, "patch_total_after", v->patched, v->patch_total_after);
-		json_i64_or_null(f, "patch_total_diff", v->patched, v->patch_diff);
-		json_u64_or_null(f, "patch_cycles", v->patched, v->patch_cycles);
-		json_num_or_null(f, "patch_ns", v->patched && v->patch_ns >= 0, v->patch_ns);
-		fprintf(f, ",\"flagged\":%s,\"reasons\":[", v->flagged ? "true" : "false");
+		json_obj(&js, NULL, JSON_COMPACT);
+		json_u64(&js, "pid", v->pid);
+		json_str(&js, "name", v->name);
+		json_str(&js, "isa", isa_str(v->isa));
+		json_str(&js, "mode", vm_mode(v));
+		json_str(&js, "kernel_source",
+			 v->no_kernel ? "none" : v->patched ? "exit_stats" : "exits");
+		json_u64(&js, "vcpus", v->nvcpus);
+		json_bool(&js, "stable", v->stable);
+		json_str(&js, "result", v->no_kernel ? "not-checked" : !v->flagged ? "ok" :
+			 v->partial ? "differs-partial" : "differs");
+		json_str(&js, "note", v->note);
+		json_u64(&js, "bpf_total", v->bpf_total);
+		json_u64(&js, "bpf_lat_count", v->bpf_lat_count);
+		json_u64(&js, "bpf_lat_sum_ns", v->bpf_lat_sum_ns);
+		json_u64_or_null(&js, "kvm_exits", v->have_exits, v->exits);
+		json_u64_or_null(&js, "kvm_exits_after", v->have_exits, v->exits_after);
+		json_i64_or_null(&js, "kvm_exits_diff", v->have_exits, v->exits_diff);
+		json_u64_or_null(&js, "patch_total", v->patched, v->patch_total);
+		json_u64_or_null(&js, "patch_total_after", v->patched, v->patch_total_after);
+		json_i64_or_null(&js, "patch_total_diff", v->patched, v->patch_diff);
+		json_u64_or_null(&js, "patch_cycles", v->patched, v->patch_cycles);
+		json_fixed_or_null(&js, "patch_ns", v->patched && v->patch_ns >= 0, v->patch_ns, 3);
+		json_bool(&js, "flagged", v->flagged);
+		json_arr(&js, "reasons", JSON_COMPACT);
 		for (j = 0; j < v->n; j++) {
 			const struct check_reason *r = &v->r[j];
 
-			fprintf(f, "%s{\"reason\":", j ? "," : "");
-			if (r->other)
-				fputs("null", f);
-			else
-				fprintf(f, "%u", r->reason);
-			fputs(",\"reason_name\":", f);
-			json_string(f, rname(v, r, nm, sizeof(nm)));
-			fprintf(f, ",\"bpf_count\":%" PRIu64 ",\"bpf_lat_count\":%" PRIu64
-				",\"bpf_lat_sum_ns\":%" PRIu64, r->bpf_count, r->bpf_lat_count,
-				r->bpf_lat_sum_ns);
-			json_num_or_null(f, "bpf_avg_ns", r->bpf_lat_count > 0,
-					 r->bpf_lat_count ? (double)r->bpf_lat_sum_ns / r->bpf_lat_count : 0);
-			json_u64_or_null(f, "kernel_count", r->have_kernel, r->kern_count);
-			json_u64_or_null(f, "kernel_count_after", r->have_kernel, r->kern_count_after);
-			json_i64_or_null(f, "diff", r->have_kernel, r->diff);
-			json_u64_or_null(f, "kernel_cycles", r->have_kernel, r->kern_cycles);
-			json_num_or_null(f, "kernel_ns", r->have_kernel && r->kern_ns >= 0, r->kern_ns);
-			json_num_or_null(f, "time_diff_pct", r->have_kernel && r->kern_ns > 0,
-					 r->kern_ns > 0 ? ((double)r->bpf_lat_sum_ns - r->kern_ns) / r->kern_ns * 100 : 0);
-			fprintf(f, ",\"flagged\":%s}", r->flagged ? "true" : "false");
+			json_obj(&js, NULL, JSON_COMPACT);
+			json_u64_or_null(&js, "reason", !r->other, r->reason);
+			json_str(&js, "reason_name", rname(v, r, nm, sizeof(nm)));
+			json_u64(&js, "bpf_count", r->bpf_count);
+			json_u64(&js, "bpf_lat_count", r->bpf_lat_count);
+			json_u64(&js, "bpf_lat_sum_ns", r->bpf_lat_sum_ns);
+			json_fixed_or_null(&js, "bpf_avg_ns", r->bpf_lat_count > 0,
+					   r->bpf_lat_count ? (double)r->bpf_lat_sum_ns / r->bpf_lat_count : 0, 3);
+			json_u64_or_null(&js, "kernel_count", r->have_kernel, r->kern_count);
+			json_u64_or_null(&js, "kernel_count_after", r->have_kernel, r->kern_count_after);
+			json_i64_or_null(&js, "diff", r->have_kernel, r->diff);
+			json_u64_or_null(&js, "kernel_cycles", r->have_kernel, r->kern_cycles);
+			json_fixed_or_null(&js, "kernel_ns", r->have_kernel && r->kern_ns >= 0, r->kern_ns, 3);
+			json_fixed_or_null(&js, "time_diff_pct", r->have_kernel && r->kern_ns > 0,
+					   r->kern_ns > 0 ? ((double)r->bpf_lat_sum_ns - r->kern_ns) / r->kern_ns * 100 : 0, 3);
+			json_bool(&js, "flagged", r->flagged);
+			json_end(&js);
 		}
-		fputs("]}", f);
+		json_end(&js);
+		json_end(&js);
 	}
-	fputs("]}\n", f);
+	json_end(&js);
+	json_end(&js);
 	return ferror(f) ? -EIO : 0;
 }
