@@ -15,20 +15,22 @@ static double fin(double v)
 	return isfinite(v) ? v : 0;
 }
 
-/* The latency figures of one aggregate; prefix "" (the interval) or "total_". */
-static void json_lat(struct json *j, const char *prefix, const struct agg *a, uint64_t lat_all)
+/* The latency figures of one aggregate: of the interval (total 0) or since attach (1). */
+static void json_lat(struct json *j, int total, const struct agg *a, uint64_t lat_all)
 {
-	char k[32];
+	static const char *const k[2][7] = {
+		{ "lat_count", "lat_sum_ns", "avg_ns", "p50_ns", "p99_ns", "max_ns", "time_pct" },
+		{ "total_lat_count", "total_lat_sum_ns", "total_avg_ns", "total_p50_ns",
+		  "total_p99_ns", "total_max_ns", "total_time_pct" },
+	};
 
-#define KEY(name) (snprintf(k, sizeof(k), "%s" name, prefix), k)
-	json_u64(j, KEY("lat_count"), a->lat_count);
-	json_u64(j, KEY("lat_sum_ns"), a->lat_sum_ns);
-	json_fixed(j, KEY("avg_ns"), fin(agg_avg_ns(a)), 1);
-	json_u64(j, KEY("p50_ns"), hist_percentile_ns(a->hist, a->lat_max_ns, 50));
-	json_u64(j, KEY("p99_ns"), hist_percentile_ns(a->hist, a->lat_max_ns, 99));
-	json_u64(j, KEY("max_ns"), a->lat_max_ns);
-	json_fixed(j, KEY("time_pct"), lat_all ? fin(100.0 * a->lat_sum_ns / lat_all) : 0.0, 2);
-#undef KEY
+	json_u64(j, k[total][0], a->lat_count);
+	json_u64(j, k[total][1], a->lat_sum_ns);
+	json_fixed(j, k[total][2], fin(agg_avg_ns(a)), 1);
+	json_u64(j, k[total][3], hist_percentile_ns(a->hist, a->lat_max_ns, 50));
+	json_u64(j, k[total][4], hist_percentile_ns(a->hist, a->lat_max_ns, 99));
+	json_u64(j, k[total][5], a->lat_max_ns);
+	json_fixed(j, k[total][6], lat_all ? fin(100.0 * a->lat_sum_ns / lat_all) : 0.0, 2);
 }
 
 static void json_hist(struct json *j, const char *key, const struct agg *a)
@@ -108,8 +110,8 @@ int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 		json_u64(&j, "total_count", r->total.count);
 		json_fixed(&j, "rate", fin(rate_per_s(r->delta.count, s->interval_s)), 3);
 		json_fixed(&j, "pct", sum_d.count ? 100.0 * r->delta.count / sum_d.count : 0.0, 2);
-		json_lat(&j, "", &r->delta, sum_d.lat_sum_ns);
-		json_lat(&j, "total_", &r->total, sum_t.lat_sum_ns);
+		json_lat(&j, 0, &r->delta, sum_d.lat_sum_ns);
+		json_lat(&j, 1, &r->total, sum_t.lat_sum_ns);
 		if (c->hist && *c->hist && reason_matches(c->hist, r->isa, r->reason)) {
 			json_hist(&j, "hist", &r->delta);
 			json_hist(&j, "total_hist", &r->total);
@@ -124,8 +126,8 @@ int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 	json_u64(&j, "count", sum_d.count);
 	json_u64(&j, "total_count", sum_t.count);
 	json_fixed(&j, "rate", fin(rate_per_s(sum_d.count, s->interval_s)), 3);
-	json_lat(&j, "", &sum_d, sum_d.lat_sum_ns);
-	json_lat(&j, "total_", &sum_t, sum_t.lat_sum_ns);
+	json_lat(&j, 0, &sum_d, sum_d.lat_sum_ns);
+	json_lat(&j, 1, &sum_t, sum_t.lat_sum_ns);
 	json_end(&j);
 	json_end(&j);
 	free(rows);
