@@ -19,6 +19,10 @@
  * a valid UTF-8 sequence as \ufffd: names come from guests and /proc and
  * the output must stay valid JSON whatever they hold. JSON has no NaN or
  * infinity: a non-finite number is written as null.
+ *
+ * The outermost value is a container: from its opening to its json_end()
+ * the writer holds the FILE's lock (flockfile) and writes without taking
+ * it per call, so every container opened must be closed.
  */
 #ifndef EXITTOP_JSON_H
 #define EXITTOP_JSON_H
