@@ -98,10 +98,8 @@ $(BUILD)/exits.skel.h: $(BUILD)/exits.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name exits > $@
 
-# One rule per kind of object. The skeleton is order-only: it must exist
-# before the first compile (collect.c includes it), and the .d files make
-# its includers depend on it from then on.
-$(OBJ)/%.o: %.c | $(BUILD)/exits.skel.h
+# One rule per kind of object.
+$(OBJ)/%.o: %.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) $(DEPFLAGS) -c $< -o $@
@@ -110,6 +108,11 @@ $(OBJ)/%.o: %.S
 	$(call msg,AS,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(DEPFLAGS) -c $< -o $@
+
+# The generated headers must exist before the first compile of their
+# includers (the .d files record the dependency from then on); everything
+# else compiles while clang builds the BPF object.
+$(OBJ)/user/collect.o $(OBJ)/user/exitsmaps.o: | $(BUILD)/exits.skel.h
 
 # exitcpuid runs in minimal guests: static.
 $(BUILD)/exitcpuid: $(OBJ)/guest/exitcpuid.o $(LIBCOMMON)
