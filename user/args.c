@@ -32,6 +32,7 @@ enum {
 	OPT_BPF_STATS,
 	OPT_CHECK,
 	OPT_TRACEPOINTS,
+	OPT_KEYS,
 };
 
 static const char doc[] =
@@ -79,6 +80,8 @@ static const struct argp_option options[] = {
 	{ "sort", 's', "SORTKEY", 0, "Sort column: key, count, avg, p50, p99, max, time", 0 },
 	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf) on stderr", 0 },
 	{ "tracepoints", OPT_TRACEPOINTS, "MODE", 0, "Programs to attach: auto (default: btf where the kernel allows), btf (raw arguments, cheapest), classic (tracepoint records)", 0 },
+	{ "keys", OPT_KEYS, "N", 0, "Counter slots in the kernel, one per (VM, vCPU, reason) seen (default 16384; "
+	  "64 to 1048576, 296 bytes each); exits of keys beyond them are counted as dropped", 0 },
 	{ NULL, 0, NULL, 0, "Exporter mode (Prometheus/OpenMetrics on GET /metrics, see exittop(8)):", 1 },
 	{ "listen", OPT_LISTEN, "ADDR:PORT", 0, "Serve metrics over HTTP instead of showing them (PORT alone: 127.0.0.1; :PORT: all addresses)", 1 },
 	{ "interval", OPT_INTERVAL, "SECONDS", 0, "How often the BPF maps are read (default 1; 0.1 to 3600)", 1 },
@@ -268,6 +271,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "invalid tracepoints mode: '%.32s' (auto, btf or classic)", arg);
 			return EINVAL;
 		}
+		break;
+	case OPT_KEYS:
+		if (parse_u64(arg, ARGS_MAX_KEYS, &v) || v < ARGS_MIN_KEYS) {
+			argp_error(st, "invalid --keys: '%.32s' (%u to %u)", arg, ARGS_MIN_KEYS, ARGS_MAX_KEYS);
+			return EINVAL;
+		}
+		a->keys = (uint32_t)v;
 		break;
 	case ARGP_KEY_END:
 		return check_modes(st, a);

@@ -14,6 +14,8 @@
 #define EXITTOP_VERSION	"0.1"
 #define ARGS_MAX_PIDS	64
 #define ARGS_REASON_LEN	48
+#define ARGS_MIN_KEYS	64	/* --keys */
+#define ARGS_MAX_KEYS	1048576
 
 enum out_format {
 	OUT_AUTO,	/* interactive on a terminal, text otherwise */
@@ -26,6 +28,7 @@ struct args {
 	bool batch;		/* -b, or stdout is not a terminal */
 	bool verbose;
 	enum tp_mode tp_mode;	/* --tracepoints */
+	uint32_t keys;		/* --keys; 0: the default */
 	double delay_s;		/* -d */
 	uint64_t iterations;	/* -n; 0: until interrupted */
 	enum out_format format;

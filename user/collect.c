@@ -137,7 +137,8 @@ static int load_skel(struct collector *c, const struct collect_opts *o, int ncpu
 	c->skel = exits__open();
 	if (!c->skel)
 		return -errno;
-	exits_maps_size(&c->maps, c->skel, ncpus);
+	exits_maps_size(&c->maps, c->skel, ncpus,
+			o && o->max_keys ? o->max_keys : COLLECT_DEF_KEYS);
 
 	bpf_program__set_autoload(c->skel->progs.kvm_exit, !btf);
 	bpf_program__set_autoload(c->skel->progs.kvm_entry, !btf);

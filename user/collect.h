@@ -8,11 +8,14 @@
 
 struct collector;
 
+#define COLLECT_DEF_KEYS	16384
+
 struct collect_opts {
 	const uint32_t *pids;	/* trace only these VMM pids; NULL: all */
 	size_t npids;
 	bool verbose;		/* libbpf debug output on stderr */
 	enum tp_mode tp_mode;	/* which tracepoint programs (tpmode.h) */
+	uint32_t max_keys;	/* counter slots in the kernel; 0: COLLECT_DEF_KEYS */
 };
 
 /*

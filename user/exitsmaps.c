@@ -23,15 +23,11 @@
 #include "exits.skel.h"
 
 /*
- * Keys the maps hold: the stats array is one copy for all CPUs (296 B a
- * key), so the size no longer depends on the CPU count.
+ * keys: how many keys the maps hold. The stats array is one copy for all
+ * CPUs (296 B a key), so its size does not depend on the CPU count.
  */
-#define STATS_KEYS		16384
-
-void exits_maps_size(struct exits_maps *m, struct exits *skel, int ncpus)
+void exits_maps_size(struct exits_maps *m, struct exits *skel, int ncpus, size_t keys)
 {
-	size_t keys = STATS_KEYS;
-
 	m->ncpus = ncpus;
 	m->use_batch = -1;
 	m->val_sz = (sizeof(struct exits_val) + 7) & ~(size_t)7;

@@ -29,7 +29,7 @@ struct exits_maps {
 };
 
 /* Before the skeleton is loaded: size the maps (ncpus: for the drop counters). */
-void exits_maps_size(struct exits_maps *m, struct exits *skel, int ncpus);
+void exits_maps_size(struct exits_maps *m, struct exits *skel, int ncpus, size_t keys);
 
 /* After it is loaded: the map fds, the read buffers, the stats array mapped. 0 or -errno. */
 int exits_maps_open(struct exits_maps *m, struct exits *skel);

@@ -141,6 +141,7 @@ int main(int argc, char **argv)
 	co.npids = a.npids;
 	co.verbose = a.verbose;
 	co.tp_mode = a.tp_mode;
+	co.max_keys = a.keys;
 	ret = collector_open(&c, &co, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "exittop: %s\n", err[0] ? err : strerror(-ret));

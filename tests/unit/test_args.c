@@ -227,6 +227,10 @@ static void test_bad_input(void **state)
 	expect_usage("tracepoints unknown", "--tracepoints", "raw", NULL);
 	expect_usage("tracepoints empty", "--tracepoints", "", NULL);
 	expect_usage("tracepoints case", "--tracepoints", "BTF", NULL);
+	expect_usage("keys below 64", "--keys", "63", NULL);
+	expect_usage("keys above 1M", "--keys", "1048577", NULL);
+	expect_usage("keys not a number", "--keys", "1k", NULL);
+	expect_usage("keys negative", "--keys", "-1", NULL);
 	expect_usage("json and csv", "--json", "--csv", NULL);
 	expect_usage("csv and json", "--csv", "--json", NULL);
 	expect_usage("unknown long option", "--bogus", NULL);
@@ -272,6 +276,25 @@ static void test_tracepoints(void **state)
 		captured_free(&c);
 	}
 	assert_string_equal(tp_mode_name((enum tp_mode)42), "?");
+}
+
+static void test_keys(void **state)
+{
+	struct captured c;
+	struct args a;
+
+	assert_int_equal(parse(&a, &c, NULL), ARGS_OK);
+	assert_int_equal(a.keys, 0);	/* the collector's default */
+	captured_free(&c);
+	assert_int_equal(parse(&a, &c, "--keys", "64", NULL), ARGS_OK);
+	assert_int_equal(a.keys, 64);
+	captured_free(&c);
+	assert_int_equal(parse(&a, &c, "--keys=1048576", NULL), ARGS_OK);
+	assert_int_equal(a.keys, 1048576);
+	captured_free(&c);
+	assert_int_equal(parse(&a, &c, "--keys", "0x10000", NULL), ARGS_OK);
+	assert_int_equal(a.keys, 65536);
+	captured_free(&c);
 }
 
 static void test_too_many_pids(void **state)
@@ -327,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_too_many_pids),
 		cmocka_unit_test(test_tracepoints),
+		cmocka_unit_test(test_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
