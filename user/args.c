@@ -85,7 +85,8 @@ static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Exporter mode (Prometheus/OpenMetrics on GET /metrics, see exittop(8)):", 1 },
 	{ "listen", OPT_LISTEN, "ADDR:PORT", 0, "Serve metrics over HTTP instead of showing them (PORT alone: 127.0.0.1; :PORT: all addresses)", 1 },
 	{ "interval", OPT_INTERVAL, "SECONDS", 0, "How often the BPF maps are read (default 1; 0.1 to 3600)", 1 },
-	{ "expire", OPT_EXPIRE, "SECONDS", 0, "How long the series of an ended VM stay (default 300)", 1 },
+	{ "expire", OPT_EXPIRE, "SECONDS", 0, "How long the rows (exporter: series) of an ended VM stay after the "
+	  "refresh that found it ended (default 300; 0: that refresh only); also without --listen", 1 },
 	{ "no-histograms", OPT_NO_HIST, NULL, 0, "Export counters only, no latency histograms", 1 },
 	{ "bpf-stats", OPT_BPF_STATS, NULL, 0, "Enable and export the kernel's BPF run-time statistics (CAP_SYS_ADMIN)", 1 },
 	{ NULL, 0, NULL, 0, "Check mode (see docs/check.md):", 2 },
@@ -136,8 +137,7 @@ static int parse_seconds(struct argp_state *st, const char *arg, const char *opt
 /* Options that only make sense in one of the two modes. */
 static int check_modes(struct argp_state *st, const struct args *a)
 {
-	bool exp_only = a->export_interval_s > 0 || a->expire_s >= 0 || a->no_histograms ||
-			a->bpf_stats;
+	bool exp_only = a->export_interval_s > 0 || a->no_histograms || a->bpf_stats;
 
 	if (a->check) {
 		if (a->listen[0] || exp_only) {
@@ -145,16 +145,17 @@ static int check_modes(struct argp_state *st, const struct args *a)
 			return EINVAL;
 		}
 		if (a->format == OUT_CSV || a->has_vcpu || a->reason[0] || a->hist[0] ||
-		    a->sort_set || a->view_set) {
+		    a->sort_set || a->view_set || a->expire_s >= 0) {
 			argp_error(st, "--check compares whole VMs: it takes none of "
-				   "--csv, --vcpu, --reason, --hist, --view, -s (only -d, -n, --json, -p, -b)");
+				   "--csv, --vcpu, --reason, --hist, --view, -s, --expire "
+				   "(only -d, -n, --json, -p, -b)");
 			return EINVAL;
 		}
 		return 0;
 	}
 	if (!a->listen[0]) {
 		if (exp_only) {
-			argp_error(st, "--interval, --expire, --no-histograms and --bpf-stats need --listen");
+			argp_error(st, "--interval, --no-histograms and --bpf-stats need --listen");
 			return EINVAL;
 		}
 		return 0;

@@ -8,7 +8,8 @@
  * previous poll (stats.c), cumulative totals kept per key (rowtable.c).
  * Keys of VMs whose process is gone are deleted after their final read
  * and their slots given back to the programs, so VM churn never fills
- * the maps; their rows stay (alive=false) until a reset.
+ * the maps; their rows stay (alive=false) for collect_opts.expire_s
+ * (exittop --expire), then they go too.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -47,6 +48,8 @@ struct collector {
 	uint64_t last_mono;
 	uint8_t isa;
 	struct kmod_watch kmod;	/* the vendor module the BTF programs read */
+	bool expire;		/* forget VMs expire_ns after they ended */
+	uint64_t expire_ns;
 	char notice[160];
 };
 
@@ -263,6 +266,8 @@ int collector_open(struct collector **cp, const struct collect_opts *o,
 		return ret;
 	}
 	c->last_mono = clock_mono_ns();
+	c->expire = o && o->expire;
+	c->expire_ns = o ? (uint64_t)(o->expire_s * 1e9) : 0;
 	*cp = c;
 	return 0;
 }
@@ -339,7 +344,7 @@ static void reap_ended(struct collector *c, size_t n)
 		exits_maps_free_slot(&c->maps, i);
 		memset(&r->last, 0, sizeof(r->last));
 	}
-	vmtable_retire_ended(&c->vms);
+	vmtable_retire_ended(&c->vms, clock_mono_ns());
 }
 
 static void count_drops(struct collector *c, struct snapshot *s)
@@ -417,6 +422,43 @@ static int check_vendor_module(struct collector *c, struct snapshot *s)
 	return -ESTALE;
 }
 
+/*
+ * Forget the VMs that ended (and were reaped) at or before ended_by_ns,
+ * with their rows; the other rows keep their totals, or restart from zero
+ * (zero_totals: a reset). Out of memory: nothing is forgotten.
+ */
+static void forget_ended(struct collector *c, uint64_t ended_by_ns, bool zero_totals)
+{
+	struct row_table fresh;
+	struct row_state *old, *r;
+	size_t *newidx;		/* old VM index -> new index + 1, 0: forgotten */
+
+	newidx = calloc(c->vms.n ? c->vms.n : 1, sizeof(*newidx));
+	if (!newidx || rowtable_init(&fresh)) {
+		free(newidx);
+		if (zero_totals) {
+			rowtable_for_each(&c->rt, old)
+				memset(&old->total, 0, sizeof(old->total));
+		}
+		return;
+	}
+	vmtable_forget_ended(&c->vms, newidx, ended_by_ns);
+	rowtable_for_each(&c->rt, old) {
+		if (!old->vm || !newidx[old->vm - 1])
+			continue;
+		r = rowtable_get(&fresh, &old->key, true);
+		if (!r)
+			break;
+		r->last = old->last;	/* the kernel keeps counting from there */
+		if (!zero_totals)
+			r->total = old->total;
+		r->vm = newidx[old->vm - 1];
+	}
+	rowtable_free(&c->rt);
+	c->rt = fresh;
+	free(newidx);
+}
+
 int collector_poll(struct collector *c, struct snapshot *s)
 {
 	struct row_state *r;
@@ -425,6 +467,11 @@ int collector_poll(struct collector *c, struct snapshot *s)
 	int ret;
 
 	s->notice = NULL;
+	/* 0. VMs that ended more than expire_ns ago leave, rows and all */
+	now = clock_mono_ns();
+	if (c->expire && now > c->expire_ns && vmtable_any_ended(&c->vms, now - c->expire_ns))
+		forget_ended(c, now - c->expire_ns, false);
+
 	/* 1. liveness before the read: a VM found dead now had all its exits
 	 *    in the map already, so the read below is its final one */
 	vmtable_find_ended(&c->vms);
@@ -453,31 +500,6 @@ int collector_poll(struct collector *c, struct snapshot *s)
 
 void collector_reset(struct collector *c)
 {
-	struct row_table fresh;
-	struct row_state *old, *r;
-	size_t *newidx;		/* old VM index -> new index + 1, 0: forgotten */
-
 	c->drop_total = 0;
-	newidx = calloc(c->vms.n ? c->vms.n : 1, sizeof(*newidx));
-	if (!newidx || rowtable_init(&fresh)) {
-		/* out of memory: keep everything, just zero the totals */
-		free(newidx);
-		rowtable_for_each(&c->rt, old)
-			memset(&old->total, 0, sizeof(old->total));
-		return;
-	}
-	/* forget the VMs that are gone (and reaped) and their rows; zero the rest */
-	vmtable_forget_ended(&c->vms, newidx);
-	rowtable_for_each(&c->rt, old) {
-		if (!old->vm || !newidx[old->vm - 1])
-			continue;
-		r = rowtable_get(&fresh, &old->key, true);
-		if (!r)
-			break;
-		r->last = old->last;	/* the kernel keeps counting from there */
-		r->vm = newidx[old->vm - 1];
-	}
-	rowtable_free(&c->rt);
-	c->rt = fresh;
-	free(newidx);
+	forget_ended(c, UINT64_MAX, true);
 }

@@ -16,6 +16,13 @@ struct collect_opts {
 	bool verbose;		/* libbpf debug output on stderr */
 	enum tp_mode tp_mode;	/* which tracepoint programs (tpmode.h) */
 	uint32_t max_keys;	/* counter slots in the kernel; 0: COLLECT_DEF_KEYS */
+	/*
+	 * expire: the rows of a VM that ended leave the snapshots expire_s
+	 * after the read that found it ended (0: right after that read's
+	 * snapshot); else they stay until collector_reset().
+	 */
+	bool expire;
+	double expire_s;
 };
 
 /*
@@ -29,7 +36,7 @@ int collector_open(struct collector **c, const struct collect_opts *o,
 /* Read the maps into s (which the collector owns until the next poll). */
 int collector_poll(struct collector *c, struct snapshot *s);
 
-/* Forget the cumulative figures: totals restart from zero. */
+/* Forget the cumulative figures and the ended VMs: totals restart from zero. */
 void collector_reset(struct collector *c);
 
 void collector_close(struct collector *c);

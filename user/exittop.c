@@ -142,6 +142,9 @@ int main(int argc, char **argv)
 	co.verbose = a.verbose;
 	co.tp_mode = a.tp_mode;
 	co.max_keys = a.keys;
+	/* the rows of ended VMs leave after --expire, so churn never grows exittop */
+	co.expire = !a.check;
+	co.expire_s = a.expire_s >= 0 ? a.expire_s : EXPORT_DEFAULT_GRACE_S;
 	ret = collector_open(&c, &co, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "exittop: %s\n", err[0] ? err : strerror(-ret));

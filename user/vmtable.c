@@ -140,7 +140,7 @@ void vmtable_find_ended(struct vm_table *t)
 	}
 }
 
-void vmtable_retire_ended(struct vm_table *t)
+void vmtable_retire_ended(struct vm_table *t, uint64_t now_ns)
 {
 	size_t i;
 
@@ -148,23 +148,40 @@ void vmtable_retire_ended(struct vm_table *t)
 		if (!t->vm[i].dead_now)
 			continue;
 		t->vm[i].info.alive = false;
+		t->vm[i].ended_ns = now_ns;
 		t->vm[i].dead_now = false;
 		vm_close_pidfd(&t->vm[i]);
 	}
 }
 
-void vmtable_forget_ended(struct vm_table *t, size_t *newidx)
+static bool ended_by(const struct vm_state *v, uint64_t ended_by_ns)
 {
-	size_t i, n = 0;
+	return !v->info.alive && !v->reap_pending && v->ended_ns <= ended_by_ns;
+}
+
+bool vmtable_any_ended(const struct vm_table *t, uint64_t ended_by_ns)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (ended_by(&t->vm[i], ended_by_ns))
+			return true;
+	return false;
+}
+
+size_t vmtable_forget_ended(struct vm_table *t, size_t *newidx, uint64_t ended_by_ns)
+{
+	size_t i, n = 0, old = t->n;
 
 	for (i = 0; i < t->n; i++) {
 		newidx[i] = 0;
-		if (!t->vm[i].info.alive && !t->vm[i].reap_pending)
+		if (ended_by(&t->vm[i], ended_by_ns))
 			continue;
 		t->vm[n] = t->vm[i];
 		newidx[i] = ++n;
 	}
 	t->n = n;
+	return old - n;
 }
 
 void vmtable_free(struct vm_table *t)

@@ -18,6 +18,7 @@ struct vm_state {
 	int pidfd;		/* pidfd of the VMM while alive; -1: use start */
 	bool dead_now;		/* found gone at the start of this poll */
 	bool reap_pending;	/* gone when first seen: reap its keys next poll */
+	uint64_t ended_ns;	/* CLOCK_MONOTONIC when found ended */
 };
 
 struct vm_table {
@@ -43,14 +44,18 @@ void vmtable_seen_again(struct vm_state *v);
  */
 void vmtable_find_ended(struct vm_table *t);
 
-/* After that read: the VMs with dead_now become not alive, pidfds closed. */
-void vmtable_retire_ended(struct vm_table *t);
+/* After that read: the VMs with dead_now become not alive (at now_ns), pidfds closed. */
+void vmtable_retire_ended(struct vm_table *t, uint64_t now_ns);
 
 /*
- * Drop the VMs that ended and were reaped, keep the others in order.
- * newidx[i] (t->n entries) gets the new index + 1 of VM i, 0 if dropped.
+ * Drop the VMs that ended and were reaped at or before ended_by_ns (mono),
+ * keep the others in order. newidx[i] (t->n entries) gets the new index + 1
+ * of VM i, 0 if dropped. Returns how many were dropped.
  */
-void vmtable_forget_ended(struct vm_table *t, size_t *newidx);
+size_t vmtable_forget_ended(struct vm_table *t, size_t *newidx, uint64_t ended_by_ns);
+
+/* Is there a VM that vmtable_forget_ended(t, ..., ended_by_ns) would drop? */
+bool vmtable_any_ended(const struct vm_table *t, uint64_t ended_by_ns);
 
 void vmtable_free(struct vm_table *t);
 

@@ -238,7 +238,7 @@ static void test_bad_input(void **state)
 	expect_usage("positional argument", "cpuid", NULL);
 	/* exporter options without --listen, and display options with it */
 	expect_usage("interval without listen", "--interval", "1", NULL);
-	expect_usage("expire without listen", "--expire", "10", NULL);
+	expect_usage("expire with check", "--check", "--expire", "10", NULL);
 	expect_usage("no-histograms without listen", "--no-histograms", NULL);
 	expect_usage("bpf-stats without listen", "--bpf-stats", NULL);
 	expect_usage("listen empty", "--listen", "", NULL);
@@ -276,6 +276,20 @@ static void test_tracepoints(void **state)
 		captured_free(&c);
 	}
 	assert_string_equal(tp_mode_name((enum tp_mode)42), "?");
+}
+
+/* --expire also outside the exporter: how long an ended VM's rows stay */
+static void test_expire_batch(void **state)
+{
+	struct captured c;
+	struct args a;
+
+	assert_int_equal(parse(&a, &c, "-b", "--expire", "10", NULL), ARGS_OK);
+	assert_true(a.expire_s == 10);
+	captured_free(&c);
+	assert_int_equal(parse(&a, &c, "--json", "--expire=0", NULL), ARGS_OK);
+	assert_true(a.expire_s == 0);
+	captured_free(&c);
 }
 
 static void test_keys(void **state)
@@ -351,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_too_many_pids),
 		cmocka_unit_test(test_tracepoints),
 		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_expire_batch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
