@@ -70,7 +70,7 @@ ALL_OBJS     := $(LIB_OBJS) $(USER_OBJS) $(EXITGEN_OBJS) $(call obj,user/exittop
 LIBCOMMON := $(BUILD)/libcommon.a
 LIBEXITTOP := $(BUILD)/libexittop.a
 
-.PHONY: all deps clean check test-unit test-host test-testbed demo bench vmlinux testbed-cache
+.PHONY: all deps clean check test-unit test-host test-testbed demo bench soak vmlinux testbed-cache
 
 all: $(BUILD)/exittop $(BUILD)/exitgen $(BUILD)/exitcpuid
 
@@ -181,6 +181,15 @@ bench:
 	@scripts/deps.sh test testbed bench
 	$(MAKE) all
 	timeout 4800 bench/run.sh
+
+# VM churn soak: >= 1,000 exitgen VMs over 10 minutes in the testbed while
+# exittop (batch, exporter, a small key limit) runs; figures in
+# build/soak/soak/summary.txt, docs/reliability.md. make check runs a
+# 2-minute version (tests/testbed/soak.test).
+soak: all
+	@scripts/deps.sh testbed
+	tests/vm/run --kernel 6.12 --smp 2 --timeout 1500 --results $(BUILD)/soak -- \
+		env SOAK_SECONDS=600 SOAK_MIN_VMS=1000 SOAK_PARALLEL=4 tests/testbed/soak.test
 
 # Fill the testbed cache (kernels, initramfs) without running anything.
 testbed-cache:
