@@ -186,10 +186,11 @@ bench:
 # exittop (batch, exporter, a small key limit) runs; figures in
 # build/soak/soak/summary.txt, docs/reliability.md. make check runs a
 # 2-minute version (tests/testbed/soak.test).
+SOAK_SECONDS ?= 600
 soak: all
 	@scripts/deps.sh testbed
-	tests/vm/run --kernel 6.12 --smp 2 --timeout 1500 --results $(BUILD)/soak -- \
-		env SOAK_SECONDS=600 SOAK_MIN_VMS=1000 SOAK_PARALLEL=4 tests/testbed/soak.test
+	tests/vm/run --kernel 6.12 --smp 2 --tcg multi --timeout 2700 --results $(BUILD)/soak -- \
+		env SOAK_SECONDS=$(SOAK_SECONDS) SOAK_MIN_VMS=1000 SOAK_PARALLEL=4 tests/testbed/soak.test
 
 # Fill the testbed cache (kernels, initramfs) without running anything.
 testbed-cache:
