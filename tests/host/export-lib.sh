@@ -17,9 +17,9 @@ ex_build_driver() {
 	# read-only build/ (inside the testbed): use the prebuilt skeleton
 	[ -f "$_b/exits.skel.h" ] && [ ! -w "$_b" ] || timeout 300 make -s "$_b/exits.skel.h" >/dev/null || return 1
 	timeout 300 ${CC:-gcc} -O2 -g -Wall -Wextra -Wshadow -Wformat=2 -D_GNU_SOURCE \
-		-I"$_b" -Ibpf -Iuser tests/host/export-driver.c user/export.c user/export_prom.c \
-		user/httpd.c user/collect.c user/tpmode.c user/stats.c user/vminfo.c user/reasons.c \
-		-o "$1" -lbpf -lelf -lz
+		-I"$_b" -Ibpf -Iuser tests/host/export-driver.c user/export*.c user/httpd*.c \
+		user/collect.c user/tpmode.c user/stats.c user/vminfo.c user/reasons.c \
+		-o "$1" -lbpf -lelf -lz -lmicrohttpd -lyaml -lcrypt
 }
 
 ex_free_port() {
