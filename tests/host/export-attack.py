@@ -5,6 +5,12 @@
         N clients connect, then each sends a complete GET at once; every one
         must get a response, 200 or 503 (never a close or a reset without one).
 
+    export-attack.py flood HOST PORT N
+        The same, each client sending its GET as soon as it is connected
+        (with N above the server's connection cap, a client that connected
+        and sent nothing for a second may be closed for a new one: that is
+        an idle connection, not an unanswered request).
+
     export-attack.py nonreaders HOST PORT N SCRAPES
         N clients send a GET of a large /metrics and never read; meanwhile
         SCRAPES legitimate scrapes, one a second, must each get a complete
@@ -39,13 +45,16 @@ def status_of(sock, limit_s):
     return line[1].decode() if len(line) >= 2 else "bad status line %r" % data[:40]
 
 
-def burst(host, port, n):
+def burst(host, port, n, send_at_once):
     socks = []
     for _ in range(n):
         s = socket.create_connection((host, port), timeout=10)
+        if send_at_once:
+            s.sendall(REQ)
         socks.append(s)
-    for s in socks:
-        s.sendall(REQ)
+    if not send_at_once:
+        for s in socks:
+            s.sendall(REQ)
     counts = {}
     for s in socks:
         st = status_of(s, 10)
@@ -133,8 +142,8 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    if mode == "burst":
-        return 0 if burst(host, port, int(sys.argv[4])) else 1
+    if mode in ("burst", "flood"):
+        return 0 if burst(host, port, int(sys.argv[4]), mode == "flood") else 1
     if mode == "nonreaders" and len(sys.argv) == 6:
         return 0 if nonreaders(host, port, int(sys.argv[4]), int(sys.argv[5])) else 1
     print(__doc__, file=sys.stderr)

@@ -7,7 +7,9 @@
 #                                in LOG, print ADDR
 #   ex_prom_start ADDR DIR [SECS] start prometheus on 127.0.0.1 (free port) scraping
 #                                ADDR every second; sets EX_PROM (base URL) and
-#                                EX_PROM_PID; waits until ready
+#                                EX_PROM_PID; waits until ready. Lines in
+#                                $EX_PROM_SCRAPE_EXTRA are added to the scrape
+#                                config (scheme, tls_config, basic_auth)
 #   ex_prom_query QUERY          instant query, prints the JSON answer
 #   ex_prom_value QUERY          the value of the first series ("" if none)
 #   ex_wait_value QUERY WANT S   poll until ex_prom_value = WANT or S seconds pass
@@ -60,6 +62,7 @@ global:
   evaluation_interval: 1s
 scrape_configs:
   - job_name: exittop
+${EX_PROM_SCRAPE_EXTRA:-}
     static_configs:
       - targets: ['$_target']
 EOF
