@@ -12,11 +12,14 @@ CC        ?= gcc
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
 LLVM_STRIP ?= llvm-strip
+AR        ?= ar
 KERNELS   ?= 6.1 6.12
 CFLAGS    ?= -O2 -g
 BPF_CFLAGS ?=
 WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
-CPPFLAGS  += -D_GNU_SOURCE -I$(BUILD) -Ibpf -Iuser
+CPPFLAGS  += -D_GNU_SOURCE -I$(BUILD) -Ibpf -Ilib -Iuser
+# -MMD -MP: each object's header dependencies land in its .d file.
+DEPFLAGS  := -MMD -MP
 LDLIBS_EXITTOP := -lbpf -lelf -lz -lncursesw -lm
 # The exporter's HTTP server (libmicrohttpd with GnuTLS), its --web-config
 # file (libyaml) and bcrypt password checks (libxcrypt).
@@ -26,10 +29,50 @@ LDLIBS_EXITTOP += $(LDLIBS_EXPORTER)
 # keeps lazy symbol resolution out of the first refreshes.
 LDFLAGS_EXITTOP := -Wl,-z,relro,-z,now
 
-EXITTOP_SRCS := $(filter-out user/exittop.c,$(wildcard user/*.c))
+# `make V=1` prints the full commands, `make -s` nothing.
+ifeq ($(V),1)
+Q :=
+msg = @true
+else ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+Q := @
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' $(1) $(2)
+endif
+
+# Objects build in parallel unless the caller chose a -j.
+ifeq ($(filter -j% --jobs%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
+endif
+
+# A failed recipe never leaves a half-written target behind.
+.DELETE_ON_ERROR:
+
+# lib/: what several programs share (exittop, exitgen, exitcpuid, tests).
+# user/: exittop's modules; all but main() go into one static library that
+# exittop, the unit tests and the host test drivers link.
+LIB_SRCS     := $(wildcard lib/*.c)
+USER_SRCS    := $(filter-out user/exittop.c,$(wildcard user/*.c))
 EXITGEN_SRCS := $(wildcard exitgen/*.c exitgen/*.S)
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
+
+# Objects under $(BUILD)/obj/, by source path (build/exitgen is a program).
+OBJ := $(BUILD)/obj
+obj = $(patsubst %,$(OBJ)/%.o,$(basename $(1)))
+LIB_OBJS     := $(call obj,$(LIB_SRCS))
+USER_OBJS    := $(call obj,$(USER_SRCS))
+EXITGEN_OBJS := $(call obj,$(EXITGEN_SRCS))
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+HOST_BINS    := $(BUILD)/tests/exitsdump $(BUILD)/tests/export-driver
+ALL_OBJS     := $(LIB_OBJS) $(USER_OBJS) $(EXITGEN_OBJS) $(call obj,user/exittop.c guest/exitcpuid.c) \
+		$(call obj,$(UNIT_SRCS)) $(call obj,tests/host/exitsdump.c tests/host/export-driver.c)
+
+# Objects are kept between runs (pattern chains would delete them as intermediates).
+.SECONDARY: $(ALL_OBJS)
+
+LIBCOMMON := $(BUILD)/libcommon.a
+LIBEXITTOP := $(BUILD)/libexittop.a
 
 .PHONY: all deps clean check test-unit test-host test-testbed demo bench vmlinux testbed-cache
 
@@ -38,29 +81,73 @@ all: $(BUILD)/exittop $(BUILD)/exitgen $(BUILD)/exitcpuid
 deps:
 	@scripts/deps.sh build
 
-$(BUILD):
-	@mkdir -p $(BUILD) $(BUILD)/tests
+$(BUILD)/exits.bpf.o: bpf/exits.bpf.c bpf/exits.h vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 $(BPF_CFLAGS) -I. -Ibpf -c $< -o $@
+	@# DWARF is not needed at run time (BTF is kept): a 2 MB skeleton becomes small.
+	$(Q)$(LLVM_STRIP) -g $@
 
-$(BUILD)/exits.bpf.o: bpf/exits.bpf.c bpf/exits.h vmlinux.h | $(BUILD)
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 $(BPF_CFLAGS) -I. -Ibpf -c $< -o $@.tmp
-	# DWARF is not needed at run time (BTF is kept): a 2 MB skeleton becomes small.
-	$(LLVM_STRIP) -g $@.tmp && mv $@.tmp $@
+# The exit reason tables are data; lib/reasons.c includes them generated.
+REASON_TABLES := lib/reasons-vmx.tsv lib/reasons-svm.tsv
+$(BUILD)/reasons_tables.h: lib/gen-reasons.awk $(REASON_TABLES)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q){ echo '/* Generated from $(REASON_TABLES) by lib/gen-reasons.awk: do not edit. */'; \
+	  awk -v table=vmx_table -f lib/gen-reasons.awk lib/reasons-vmx.tsv && \
+	  awk -v table=svm_table -f lib/gen-reasons.awk lib/reasons-svm.tsv; } > $@
+$(OBJ)/lib/reasons.o: $(BUILD)/reasons_tables.h
 
 $(BUILD)/exits.skel.h: $(BUILD)/exits.bpf.o
-	$(BPFTOOL) gen skeleton $< name exits > $@.tmp && mv $@.tmp $@
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name exits > $@
 
-$(BUILD)/exittop: user/exittop.c $(EXITTOP_SRCS) $(wildcard user/*.h) bpf/exits.h $(BUILD)/exits.skel.h
-	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) $(LDFLAGS_EXITTOP) user/exittop.c $(EXITTOP_SRCS) -o $@ $(LDLIBS_EXITTOP)
+# One rule per kind of object. The skeleton is order-only: it must exist
+# before the first compile (collect.c includes it), and the .d files make
+# its includers depend on it from then on.
+$(OBJ)/%.o: %.c | $(BUILD)/exits.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/exitgen: $(EXITGEN_SRCS) $(wildcard exitgen/*.h) | $(BUILD)
-	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) $(EXITGEN_SRCS) -o $@ -lpthread
+$(OBJ)/%.o: %.S
+	$(call msg,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/exitcpuid: guest/exitcpuid.c user/reasons.c user/reasons.h | $(BUILD)
-	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -static guest/exitcpuid.c user/reasons.c -o $@
+# exitcpuid runs in minimal guests: static.
+$(BUILD)/exitcpuid: $(OBJ)/guest/exitcpuid.o $(LIBCOMMON)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -static $^ -o $@
 
-# Unit tests (cmocka): each tests/unit/test_X.c links the user/ sources it tests.
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(EXITTOP_SRCS) $(wildcard user/*.h) $(BUILD)/exits.skel.h
-	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) $< $(EXITTOP_SRCS) -o $@ -lcmocka $(LDLIBS_EXITTOP)
+$(LIBCOMMON): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(LIBEXITTOP): $(USER_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/exittop: $(OBJ)/user/exittop.o $(LIBEXITTOP) $(LIBCOMMON)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS_EXITTOP) $^ -o $@ $(LDLIBS_EXITTOP)
+
+$(BUILD)/exitgen: $(EXITGEN_OBJS) $(LIBCOMMON)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lpthread
+
+# Unit tests (cmocka) and host test drivers link the same libraries.
+$(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(LIBEXITTOP) $(LIBCOMMON)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lcmocka $(LDLIBS_EXITTOP)
+
+$(HOST_BINS): $(BUILD)/tests/%: $(OBJ)/tests/host/%.o $(LIBEXITTOP) $(LIBCOMMON)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_EXITTOP)
+
+-include $(ALL_OBJS:.o=.d)
 
 # Regenerate vmlinux.h from the running kernel's BTF (see the comment at its top).
 vmlinux:
@@ -68,12 +155,13 @@ vmlinux:
 
 test-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+	tests/bench/report-test.sh
 
 test-host: all
 	tests/host/run.sh
 	tests/host/export-all.sh
 
-test-testbed: all
+test-testbed: all $(BUILD)/tests/export-driver $(BUILD)/tests/exitsdump
 	@scripts/deps.sh testbed
 	tests/testbed/run.sh $(KERNELS)
 

@@ -15,6 +15,7 @@
 
 #include "args.h"
 #include "httpd.h"
+#include "parse.h"
 
 
 enum {
@@ -172,19 +173,15 @@ static int check_modes(struct argp_state *st, const struct args *a)
 	return 0;
 }
 
-/* A full unsigned decimal (or 0x hex) number that fits in max. */
-static int parse_u64(const char *s, uint64_t max, uint64_t *v)
+/* After a named choice was parsed (err from its parser): mark it given, or say what is valid. */
+static int choice_done(struct argp_state *st, int err, bool *given, const char *what,
+		       const char *arg, const char *valid)
 {
-	unsigned long long x;
-	char *end;
-
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	x = strtoull(s, &end, 0);
-	if (errno || *end || x > max)
-		return -EINVAL;
-	*v = x;
+	if (err) {
+		argp_error(st, "invalid %s: '%s' (%s)", what, arg, valid);
+		return EINVAL;
+	}
+	*given = true;
 	return 0;
 }
 
@@ -324,19 +321,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_HIST:
 		return copy_reason(st, a->hist, arg, "--hist");
 	case OPT_VIEW:
-		if (view_mode_parse(arg, &a->view)) {
-			argp_error(st, "invalid view: '%s' (reason, vm or vcpu)", arg);
-			return EINVAL;
-		}
-		a->view_set = true;
-		break;
+		return choice_done(st, view_mode_parse(arg, &a->view), &a->view_set,
+				   "view", arg, "reason, vm or vcpu");
 	case 's':
-		if (sort_key_parse(arg, &a->sort)) {
-			argp_error(st, "invalid sort key: '%s' (key, count, avg, p50, p99, max, time)", arg);
-			return EINVAL;
-		}
-		a->sort_set = true;
-		break;
+		return choice_done(st, sort_key_parse(arg, &a->sort), &a->sort_set,
+				   "sort key", arg, "key, count, avg, p50, p99, max, time");
 	case 'v':
 		a->verbose = true;
 		break;

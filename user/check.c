@@ -24,10 +24,12 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "clock.h"
 #include "collect.h"
 #include "output.h"
 #include "reasons.h"
 #include "stats.h"
+#include "text.h"
 #include "vminfo.h"
 
 #define CHECK_TRIES		10	/* kernel-BPF-kernel reads until nothing moved */
@@ -324,17 +326,6 @@ static const char *vm_result(const struct check_vm *v)
 	return v->partial ? "differs (partial: not failed)" : "DIFFERS";
 }
 
-/* Names come from processes' command lines: printable ASCII only in text. */
-static const char *printable_name(const char *s, char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; s[i] && i + 1 < len; i++)
-		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	buf[i] = '\0';
-	return buf;
-}
-
 static void fmt_pct(char *buf, size_t len, double bpf, double kern)
 {
 	if (kern > 0)
@@ -367,7 +358,7 @@ int check_output_text(FILE *f, const struct check_report *rp)
 		char nm2[sizeof(v->note)];
 
 		fprintf(f, "\nVM %u %s  isa %s  %s  kernel %s", v->pid,
-			printable_name(v->name, vn, sizeof(vn)), isa_str(v->isa),
+			text_printable(vn, sizeof(vn), v->name), isa_str(v->isa),
 			v->partial ? "partial (started before exittop: kernel figures are deltas since it attached)" :
 			"exact (started after exittop attached)",
 			v->no_kernel ? "-" : v->patched ? "exit_stats (patched)" : "exits statistic (stock)");
@@ -375,7 +366,7 @@ int check_output_text(FILE *f, const struct check_report *rp)
 			fprintf(f, "  vcpus %u%s", v->nvcpus, v->stable ? "" : "  moving");
 		fputc('\n', f);
 		if (v->note[0])
-			fprintf(f, "  note: %s\n", printable_name(v->note, nm2, sizeof(nm2)));
+			fprintf(f, "  note: %s\n", text_printable(nm2, sizeof(nm2), v->note));
 		fprintf(f, "  %-22s %10s %10s %7s %10s %9s %11s %9s\n", "REASON", "BPF", "KERNEL",
 			"DIFF", "BPF-TIME", "BPF-AVG", "KERNEL-TIME", "TIME-DIFF%");
 		for (j = 0; j < v->n; j++) {
@@ -517,16 +508,6 @@ int check_output_json(FILE *f, const struct check_report *rp)
 	return ferror(f) ? -EIO : 0;
 }
 
-/* ---- the loop ---- */
-
-static double realtime_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Now, in the clock ticks of /proc/PID/stat's start time (since boot). */
 static uint64_t boot_ticks(void)
 {
@@ -537,14 +518,6 @@ static uint64_t boot_ticks(void)
 	if (hz <= 0)
 		hz = 100;
 	return (uint64_t)ts.tv_sec * (uint64_t)hz + (uint64_t)ts.tv_nsec / (1000000000ULL / (uint64_t)hz);
-}
-
-static void sleep_s(double s, volatile sig_atomic_t *stop)
-{
-	struct timespec ts = { .tv_sec = (time_t)s, .tv_nsec = (long)((s - (time_t)s) * 1e9) };
-
-	while (!*stop && nanosleep(&ts, &ts) && errno == EINTR)
-		;
 }
 
 struct base {
@@ -770,7 +743,7 @@ int check_run(struct collector *c, const struct check_opts *o)
 		size_t len = 0, n = 0;
 		FILE *m;
 
-		sleep_s(o->delay_s, o->stop);
+		clock_sleep_or_stop(o->delay_s, o->stop);
 		ret = check_once(&st, &n, &rp.gone, err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "exittop: %s\n", err);
@@ -782,7 +755,7 @@ int check_run(struct collector *c, const struct check_opts *o)
 				status = CHECK_EXIT_DIFF;
 		rp.vms = st.vms;
 		rp.nvms = n;
-		rp.wall_s = realtime_s();
+		rp.wall_s = clock_realtime_s();
 		m = open_memstream(&buf, &len);
 		if (!m) {
 			status = 1;

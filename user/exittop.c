@@ -8,59 +8,22 @@
  * count difference.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "args.h"
+#include "clock.h"
+#include "stopsig.h"
 #include "check.h"
 #include "collect.h"
 #include "export.h"
 #include "output.h"
 #include "ui.h"
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = 1;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a signal must cut the sleep or the key wait short. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	/* A closed pipe (exittop --json | head) shows up as EPIPE instead. */
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static double realtime_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Sleep for s seconds or until a signal asks us to stop. */
-static void sleep_interval(double s)
-{
-	struct timespec ts = { .tv_sec = (time_t)s, .tv_nsec = (long)((s - (time_t)s) * 1e9) };
-
-	while (!stop && nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
+static volatile sig_atomic_t *stop;
 
 /*
  * One interval into memory first, then to stdout in one go: a failure
@@ -110,7 +73,7 @@ static int run_batch(struct collector *c, const struct args *a, const struct ui_
 	int err;
 
 	for (uint64_t i = 1; !a->iterations || i <= a->iterations; i++) {
-		sleep_interval(a->delay_s);
+		clock_sleep_or_stop(a->delay_s, stop);
 		/*
 		 * Interrupted: report the partial interval (its interval_s
 		 * says how long it was), then stop.
@@ -121,7 +84,7 @@ static int run_batch(struct collector *c, const struct args *a, const struct ui_
 			return 1;
 		}
 		oc.seq = i;
-		oc.wall_s = realtime_s();
+		oc.wall_s = clock_realtime_s();
 		err = emit(a, &oc, &s);
 		if (err == -EPIPE)
 			return 0;	/* the reader has gone: nothing left to do */
@@ -129,7 +92,7 @@ static int run_batch(struct collector *c, const struct args *a, const struct ui_
 			fprintf(stderr, "exittop: writing output: %s\n", strerror(-err));
 			return 1;
 		}
-		if (stop)
+		if (*stop)
 			break;
 	}
 	return 0;
@@ -179,7 +142,6 @@ int main(int argc, char **argv)
 		eo.no_histograms = a.no_histograms;
 		eo.bpf_stats = a.bpf_stats;
 		eo.web_config = a.web_config;
-		eo.stop = &stop;
 		eo.version = EXITTOP_VERSION;
 		/* export_open reports its own errors on stderr */
 		if (export_open(&x, &eo) < 0)
@@ -190,7 +152,7 @@ int main(int argc, char **argv)
 	 * Not root: collector_open checks the capabilities before it loads
 	 * anything and says what is missing, so we do not guess here.
 	 */
-	install_signals();
+	stop = stopsig_install(NULL);
 	co.pids = a.pids;
 	co.npids = a.npids;
 	co.verbose = a.verbose;
@@ -203,6 +165,7 @@ int main(int argc, char **argv)
 	}
 
 	if (a.listen[0]) {
+		eo.stop = stop;		/* read by export_serve only */
 		ret = export_serve(x, c) < 0 ? 1 : 0;
 		export_close(x);
 	} else if (a.check) {
@@ -210,14 +173,14 @@ int main(int argc, char **argv)
 			.pids = a.pids, .npids = a.npids,
 			.delay_s = a.delay_s, .iterations = a.iterations,
 			.json = a.format == OUT_JSON,
-			.host = h.host, .kernel = h.kernel, .stop = &stop,
+			.host = h.host, .kernel = h.kernel, .stop = stop,
 		};
 
 		ret = check_run(c, &ko);
 	} else if (a.batch) {
 		ret = run_batch(c, &a, &h);
 	} else {
-		ret = ui_run(c, &a, &h, &stop);
+		ret = ui_run(c, &a, &h, stop);
 	}
 	collector_close(c);
 	return ret;

@@ -17,23 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 
+#include "clock.h"
 #include "export.h"
 #include "export_bpf.h"
 #include "export_prom.h"
 #include "httpd.h"
-
-static volatile sig_atomic_t own_stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	own_stop = 1;
-}
+#include "stopsig.h"
 
 struct exporter {
 	const struct export_source *src;
@@ -50,14 +43,6 @@ struct exporter {
 	struct httpd *h;
 };
 
-static uint64_t mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static void drop_cache(struct exporter *x)
 {
 	int f;
@@ -71,17 +56,15 @@ static void drop_cache(struct exporter *x)
 static void do_poll(struct exporter *x)
 {
 	struct snapshot s;
-	uint64_t t0 = mono_now(), t1, grace;
-	struct timespec wall;
+	uint64_t t0 = clock_mono_ns(), t1, grace;
 	int r;
 
 	memset(&s, 0, sizeof(s));
 	r = x->src->poll(x->src->ctx, &s);
-	t1 = mono_now();
+	t1 = clock_mono_ns();
 	x->meta.polls++;
 	x->meta.poll_seconds = (double)(t1 - t0) / 1e9;
-	clock_gettime(CLOCK_REALTIME, &wall);
-	x->meta.last_poll_unix = (double)wall.tv_sec + (double)wall.tv_nsec / 1e9;
+	x->meta.last_poll_unix = clock_realtime_s();
 	if (r < 0) {
 		x->meta.poll_errors++;
 		if (r != x->last_err)
@@ -224,7 +207,8 @@ void export_close(struct exporter *x)
 int export_serve_source(struct exporter *x, const struct export_source *src)
 {
 	const struct export_opts *o = x->o;
-	struct sigaction sa, old_int, old_term, old_pipe;
+	struct stopsig_saved saved;
+	struct sigaction ign, old_pipe;
 	volatile sig_atomic_t *stop;
 	uint64_t interval, start, next;
 	int ret, stats_fd = -1;
@@ -239,27 +223,21 @@ int export_serve_source(struct exporter *x, const struct export_source *src)
 	}
 	bpf_self_scan(&x->bpf);
 
-	stop = o->stop;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, &old_pipe);
-	if (!stop) {
-		own_stop = 0;
-		stop = &own_stop;
-		sa.sa_handler = on_signal;	/* no SA_RESTART: poll returns EINTR */
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, &old_int);
-		sigaction(SIGTERM, &sa, &old_term);
-	}
+	/* a client gone mid-response must be an error, not the end of us */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, &old_pipe);
+	/* no SA_RESTART: a signal cuts the wait in httpd_step short */
+	stop = o->stop ? o->stop : stopsig_install(&saved);
 
 	interval = (uint64_t)((o->interval_s > 0 ? o->interval_s : EXPORT_DEFAULT_INTERVAL_S) * 1e9);
 	if (interval < 10000000)
 		interval = 10000000;	/* 10 ms */
-	start = mono_now();
+	start = clock_mono_ns();
 	next = start;
 	ret = 0;
 	while (!*stop) {
-		uint64_t now = mono_now();
+		uint64_t now = clock_mono_ns();
 		int wait_ms;
 
 		if (o->duration_s > 0 && now - start >= (uint64_t)(o->duration_s * 1e9))
@@ -288,16 +266,8 @@ int export_serve_source(struct exporter *x, const struct export_source *src)
 		}
 	}
 
-	/*
-	 * Put the caller's handlers back, unless a signal stopped us: a
-	 * second one may be on its way (timeout(1) and process-group kills
-	 * deliver SIGTERM twice) and must not find the default action, which
-	 * would kill us with 143 instead of a clean exit 0.
-	 */
-	if (stop == &own_stop && !own_stop) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-	}
+	if (!o->stop)
+		stopsig_restore(&saved);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	if (stats_fd >= 0)
 		close(stats_fd);

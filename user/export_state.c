@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "export.h"
 #include "stats.h"
 
@@ -60,24 +61,6 @@ size_t export_state_live_rows(const struct export_state *st)
 	return st->live_rows;
 }
 
-static int row_key_cmp(const struct stat_row *x, const struct stat_row *y)
-{
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	if (x->vcpu != y->vcpu)
-		return x->vcpu < y->vcpu ? -1 : 1;
-	if (x->reason != y->reason)
-		return x->reason < y->reason ? -1 : 1;
-	if (x->isa != y->isa)
-		return x->isa < y->isa ? -1 : 1;
-	return 0;
-}
-
-static int row_qcmp(const void *a, const void *b)
-{
-	return row_key_cmp(a, b);
-}
-
 static struct evm *evm_find(struct export_state *st, uint32_t pid)
 {
 	size_t i;
@@ -92,15 +75,8 @@ static struct evm *evm_add(struct export_state *st, const struct vm_info *vi)
 {
 	struct evm *e;
 
-	if (st->nvms == st->vcap) {
-		size_t ncap = st->vcap ? st->vcap * 2 : 16;
-		struct evm *n = realloc(st->vms, ncap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		st->vms = n;
-		st->vcap = ncap;
-	}
+	if (array_reserve(&st->vms, &st->vcap, st->nvms + 1, sizeof(*st->vms), 16))
+		return NULL;
 	e = &st->vms[st->nvms++];
 	memset(e, 0, sizeof(*e));
 	e->info = *vi;
@@ -123,7 +99,7 @@ static struct stat_row *row_find(struct export_state *st, size_t n, const struct
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = row_key_cmp(&st->rows[mid], key);
+		int c = stat_row_cmp(&st->rows[mid], key);
 
 		if (!c)
 			return &st->rows[mid];
@@ -187,15 +163,8 @@ int export_state_update(struct export_state *st, const struct snapshot *s, uint6
 			t->delta = r->delta;
 			continue;
 		}
-		if (st->nrows == st->rcap) {
-			size_t ncap = st->rcap ? st->rcap * 2 : 256;
-			struct stat_row *nr = realloc(st->rows, ncap * sizeof(*nr));
-
-			if (!nr)
-				return -ENOMEM;
-			st->rows = nr;
-			st->rcap = ncap;
-		}
+		if (array_reserve(&st->rows, &st->rcap, st->nrows + 1, sizeof(*st->rows), 256))
+			return -ENOMEM;
 		t = &st->rows[st->nrows++];
 		*t = *r;
 		t->total = r->delta;
@@ -210,7 +179,7 @@ int export_state_update(struct export_state *st, const struct snapshot *s, uint6
 		}
 	}
 	if (st->nrows != n0)
-		qsort(st->rows, st->nrows, sizeof(*st->rows), row_qcmp);
+		qsort(st->rows, st->nrows, sizeof(*st->rows), stat_row_cmp);
 
 	/* 3. expiry; tombstones go when the source stops listing the pid */
 	for (i = 0, k = 0; i < st->nvms; i++) {
@@ -246,14 +215,8 @@ int export_state_view(struct export_state *st, struct snapshot *out)
 {
 	size_t i, n = 0;
 
-	if (st->view_cap < st->nvms) {
-		struct vm_info *v = realloc(st->view, st->nvms * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		st->view = v;
-		st->view_cap = st->nvms;
-	}
+	if (array_reserve(&st->view, &st->view_cap, st->nvms, sizeof(*st->view), 16))
+		return -ENOMEM;
 	for (i = 0; i < st->nvms; i++)
 		if (!st->vms[i].expired)
 			st->view[n++] = st->vms[i].info;

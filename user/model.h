@@ -35,6 +35,13 @@ struct stat_row {
 	struct agg delta;	/* over the last interval */
 };
 
+/*
+ * The order of rows in a snapshot: by pid, vcpu, reason, isa (memcmp-like
+ * result). Takes two const struct stat_row *, so it also serves qsort and
+ * bsearch.
+ */
+int stat_row_cmp(const void *a, const void *b);
+
 struct vm_info {
 	uint32_t pid;
 	char name[64];		/* QEMU -name guest=..., else the process name */
@@ -44,7 +51,7 @@ struct vm_info {
 struct snapshot {
 	uint64_t mono_ns;	/* CLOCK_MONOTONIC at the read */
 	double interval_s;	/* seconds covered by the deltas */
-	struct stat_row *rows;
+	struct stat_row *rows;	/* in stat_row_cmp order */
 	size_t nrows;
 	struct vm_info *vms;
 	size_t nvms;

@@ -11,6 +11,7 @@
 
 #include "output.h"
 #include "stats.h"
+#include "text.h"
 
 
 struct column {
@@ -78,20 +79,6 @@ const char *fmt_count(double v, int width, bool integer, char *buf, size_t len)
 		}
 	}
 	return buf;
-}
-
-/* Names come from guest command lines: never send their bytes raw to a terminal. */
-static void printable(char *dst, size_t len, const char *src)
-{
-	size_t i;
-
-	for (i = 0; src && src[i] && i + 1 < len; i++) {
-		unsigned char ch = src[i];
-
-		dst[i] = (ch >= 0x20 && ch < 0x7f) ? ch : '?';
-	}
-	if (len)
-		dst[i] = '\0';
 }
 
 #define PID_WIDTH 7	/* pid_max is at most 4194304 */
@@ -166,18 +153,18 @@ void fmt_table_row(char *buf, size_t len, enum view_mode m, int keyw, const stru
 
 	switch (m) {
 	case VIEW_VM:
-		printable(name, sizeof(name), r->name);
+		text_printable(name, sizeof(name), r->name);
 		snprintf(key, sizeof(key), "%*u %-.*s", PID_WIDTH, r->pid, nw, name);
 		break;
 	case VIEW_VCPU:
-		printable(name, sizeof(name), r->name);
+		text_printable(name, sizeof(name), r->name);
 		snprintf(key, sizeof(key), "%*u %*u %-.*s", PID_WIDTH, r->pid,
 			 VCPU_WIDTH, r->vcpu, nw, name);
 		break;
 	default: {
 		char rb[48];
 
-		printable(key, sizeof(key), reason_label(r->isa, r->reason, rb, sizeof(rb)));
+		text_printable(key, sizeof(key), reason_label(r->isa, r->reason, rb, sizeof(rb)));
 		break;
 	}
 	}
@@ -272,8 +259,8 @@ int output_text(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 		return err;
 	if (gmtime_r(&t, &tm))
 		strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	printable(host, sizeof(host), c->host);
-	printable(kern, sizeof(kern), c->kernel);
+	text_printable(host, sizeof(host), c->host);
+	text_printable(kern, sizeof(kern), c->kernel);
 	fprintf(f, "exittop %s  host %s  kernel %s  isa %s\n",
 		tbuf, host, kern, isa_name(s->isa));
 	fprintf(f, "vms %zu  vcpus %zu  exits %llu  rate %.1f/s  interval %.2fs",

@@ -1,6 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Statistics over aggregates and log2 latency histograms. Pure functions. */
+#include <string.h>
+
 #include "stats.h"
+
+/* agg_sum_cpus reads each CPU's exits_val as a struct agg: same fields, same places */
+_Static_assert(sizeof(unsigned long long) == sizeof(uint64_t), "exits_val field size");
+_Static_assert(offsetof(struct exits_val, lat_max_ns) == offsetof(struct agg, lat_max_ns),
+	       "exits_val and agg differ");
+_Static_assert(offsetof(struct exits_val, hist) == offsetof(struct agg, hist),
+	       "exits_val and agg differ");
+_Static_assert(sizeof(struct exits_val) >= sizeof(struct agg), "exits_val and agg differ");
+
+/* Upper bound of slot i: [2^i, 2^(i+1)) -> 2^(i+1) - 1; the last is open. */
+static uint64_t slot_upper(int i)
+{
+	if (i >= EXITS_HIST_SLOTS - 1)
+		return UINT64_MAX;
+	return (UINT64_C(1) << (i + 1)) - 1;
+}
 
 void agg_add(struct agg *a, const struct agg *b)
 {
@@ -15,19 +33,53 @@ void agg_add(struct agg *a, const struct agg *b)
 		a->hist[i] += b->hist[i];
 }
 
+void agg_sum_cpus(struct agg *a, const void *vals, int ncpus, size_t stride)
+{
+	const char *v = vals;
+	struct agg one;
+	int cpu;
+
+	memset(a, 0, sizeof(*a));
+	for (cpu = 0; cpu < ncpus; cpu++, v += stride) {
+		memcpy(&one, v, sizeof(one));	/* the leading fields of exits_val */
+		agg_add(a, &one);
+	}
+}
+
+void agg_diff(struct agg *d, const struct agg *cur, const struct agg *last)
+{
+	uint64_t ub;
+	int s, top = -1;
+
+	d->count = cur->count - last->count;
+	d->lat_count = cur->lat_count - last->lat_count;
+	d->lat_sum_ns = cur->lat_sum_ns - last->lat_sum_ns;
+	for (s = 0; s < EXITS_HIST_SLOTS; s++) {
+		d->hist[s] = cur->hist[s] - last->hist[s];
+		if (d->hist[s])
+			top = s;
+	}
+	if (!d->lat_count || top < 0)
+		d->lat_max_ns = 0;
+	else if (cur->lat_max_ns > last->lat_max_ns)
+		d->lat_max_ns = cur->lat_max_ns;	/* a new maximum: exact */
+	else {
+		/* bounded by the top slot of this interval and by the old max */
+		ub = slot_upper(top);
+		d->lat_max_ns = ub < cur->lat_max_ns ? ub : cur->lat_max_ns;
+	}
+}
+
+bool agg_went_back(const struct agg *cur, const struct agg *last)
+{
+	return cur->count < last->count || cur->lat_count < last->lat_count;
+}
+
 double agg_avg_ns(const struct agg *a)
 {
 	if (!a->lat_count)
 		return 0;
 	return (double)a->lat_sum_ns / (double)a->lat_count;
-}
-
-/* Upper bound of slot i: [2^i, 2^(i+1)) -> 2^(i+1) - 1; the last is open. */
-static uint64_t slot_upper(int i)
-{
-	if (i >= EXITS_HIST_SLOTS - 1)
-		return UINT64_MAX;
-	return (UINT64_C(1) << (i + 1)) - 1;
 }
 
 uint64_t hist_percentile_ns(const uint64_t *hist, uint64_t max_ns, double p)

@@ -8,6 +8,21 @@
 /* a += b (counts, sums, histogram; max of maxima). */
 void agg_add(struct agg *a, const struct agg *b);
 
+/*
+ * a = the sum over ncpus of a per-CPU map value: vals holds ncpus struct
+ * exits_val, stride bytes apart (bpf/exits.h), each summed with agg_add.
+ */
+void agg_sum_cpus(struct agg *a, const void *vals, int ncpus, size_t stride);
+
+/*
+ * d = cur - last for two reads of one key's counters. The maximum of the
+ * interval is not exact: see docs/bpf-design.md.
+ */
+void agg_diff(struct agg *d, const struct agg *cur, const struct agg *last);
+
+/* Did a counter go back (the key was deleted and made again)? */
+bool agg_went_back(const struct agg *cur, const struct agg *last);
+
 /* Mean exit-to-entry latency in ns, 0 when nothing was measured. */
 double agg_avg_ns(const struct agg *a);
 

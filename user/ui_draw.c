@@ -10,6 +10,7 @@
 
 #include "output.h"
 #include "stats.h"
+#include "text.h"
 #include "ui.h"
 
 #define HEADER_LINES 4		/* lines above the table header */
@@ -17,20 +18,6 @@
 static attr_t attr_pair(int pair, attr_t fallback)
 {
 	return has_colors() ? COLOR_PAIR(pair) : fallback;
-}
-
-/* Untrusted bytes (guest names) never reach the terminal raw. */
-static void safe_copy(char *dst, size_t len, const char *src)
-{
-	size_t i;
-
-	for (i = 0; src && src[i] && i + 1 < len; i++) {
-		unsigned char ch = src[i];
-
-		dst[i] = (ch >= 0x20 && ch < 0x7f) ? ch : '?';
-	}
-	if (len)
-		dst[i] = '\0';
 }
 
 int ui_table_page(void)
@@ -70,8 +57,8 @@ static void draw_header(const struct ui_state *st, const struct ui_host *h,
 	time_t now = time(NULL);
 	struct tm tm;
 
-	safe_copy(host, sizeof(host), h->host);
-	safe_copy(kern, sizeof(kern), h->kernel);
+	text_printable(host, sizeof(host), h->host);
+	text_printable(kern, sizeof(kern), h->kernel);
 	move(0, 0);
 	put("exittop", A_BOLD);
 	put("  ", A_NORMAL);
@@ -111,7 +98,7 @@ static void draw_header(const struct ui_state *st, const struct ui_host *h,
 	if (st->filter_text[0] || st->arg_reason[0] || st->arg_npids || st->arg_has_vcpu) {
 		char f[UI_TEXT_LEN + 16];
 
-		safe_copy(f, sizeof(f), st->filter_text[0] ? st->filter_text : "(command line)");
+		text_printable(f, sizeof(f), st->filter_text[0] ? st->filter_text : "(command line)");
 		label_value("filter: ", f, val);
 	}
 	if (st->message[0]) {
@@ -210,7 +197,7 @@ static void draw_hist(struct ui_state *st, const struct snapshot *s, bool have)
 	uint64_t total = 0, peak = 0;
 	int lo = -1, hi = -1, y = HEADER_LINES, bar;
 
-	safe_copy(name, sizeof(name), st->hist_reason);
+	text_printable(name, sizeof(name), st->hist_reason);
 	if (!have) {
 		mvaddnstr(y, 0, "collecting...", COLS);
 		return;

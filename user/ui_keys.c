@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "parse.h"
 #include "ui.h"
 
 static const double delays[] = { 0.1, 0.2, 0.5, 1, 2, 3, 5, 10, 30, 60 };
@@ -210,21 +211,6 @@ int ui_key(struct ui_state *st, int key, int nrows, int page, const char *sel_re
 	return UI_ACT_REDRAW;
 }
 
-static int parse_u32(const char *s, uint32_t *v)
-{
-	unsigned long x;
-	char *end;
-
-	if (!*s || *s == '-' || *s == '+' || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	x = strtoul(s, &end, 0);
-	if (errno || *end || x > UINT32_MAX)
-		return -EINVAL;
-	*v = x;
-	return 0;
-}
-
 static bool reason_known(const char *text, const struct snapshot *s)
 {
 	uint32_t code;
@@ -238,7 +224,7 @@ static bool reason_known(const char *text, const struct snapshot *s)
 int ui_set_filter(struct ui_state *st, const char *text, const struct snapshot *s)
 {
 	const char *colon = strchr(text, ':');
-	uint32_t v;
+	uint64_t v;	/* parse_u64 bounds it to UINT32_MAX */
 
 	while (*text == ' ')
 		text++;
@@ -261,13 +247,13 @@ int ui_set_filter(struct ui_state *st, const char *text, const struct snapshot *
 		const char *val = colon + 1;
 
 		if ((klen == 3 && !strncasecmp(text, "pid", 3)) || (klen == 1 && (*text == 'p' || *text == 'P'))) {
-			if (parse_u32(val, &v) || !v)
+			if (parse_u64(val, UINT32_MAX, &v) || !v)
 				goto bad;
 			st->f_pid = v;
 			st->f_has_vcpu = false;
 			st->f_reason[0] = '\0';
 		} else if (klen == 4 && !strncasecmp(text, "vcpu", 4)) {
-			if (parse_u32(val, &v))
+			if (parse_u64(val, UINT32_MAX, &v))
 				goto bad;
 			st->f_pid = 0;
 			st->f_has_vcpu = true;
@@ -282,7 +268,7 @@ int ui_set_filter(struct ui_state *st, const char *text, const struct snapshot *
 		} else {
 			goto bad;
 		}
-	} else if (!parse_u32(text, &v) && s && snapshot_vm(s, v)) {
+	} else if (!parse_u64(text, UINT32_MAX, &v) && s && snapshot_vm(s, v)) {
 		st->f_pid = v;
 		st->f_has_vcpu = false;
 		st->f_reason[0] = '\0';

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "stats.h"
+#include "array.h"
 #include "view.h"
 
 static const char *const mode_names[VIEW_MODES] = {
@@ -262,15 +263,9 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 		if (view_filter_row(f, &s->rows[i]))
 			sel[n++] = &s->rows[i];
 
-	if (n > v->cap) {
-		struct view_row *nr = realloc(v->rows, n * sizeof(*nr));
-
-		if (!nr) {
-			free(sel);
-			return -ENOMEM;
-		}
-		v->rows = nr;
-		v->cap = n;
+	if (array_reserve(&v->rows, &v->cap, n, sizeof(*v->rows), 64)) {
+		free(sel);
+		return -ENOMEM;
 	}
 
 	v->mode = mode;

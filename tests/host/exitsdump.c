@@ -5,9 +5,12 @@
  *   row PID VCPU ISA REASON COUNT LAT_COUNT LAT_SUM P50 P99 MAX NAME
  * then `vm PID ALIVE NAME` lines and `dropped N`.
  * Usage: exitsdump [-d SECONDS] [-n POLLS] [-p PID]... [-r POLL] [-v]
- * -r POLL: collector_reset() right after poll number POLL (from 0).
+ * -r POLL: collector_reset() right after poll number POLL (from 0);
+ * SIGUSR1: collector_reset() right after the next poll (a test picks the
+ * moment, e.g. once a VM was reaped and while another runs).
  * Exit status 0 when loaded and attached, 1 with the collector's error.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +19,16 @@
 #include "collect.h"
 #include "stats.h"
 
+static volatile sig_atomic_t reset_asked;
+
+static void on_usr1(int sig)
+{
+	reset_asked = 1;
+}
+
 int main(int argc, char **argv)
 {
+	struct sigaction sa = { .sa_handler = on_usr1 };
 	struct collect_opts o = { 0 };
 	uint32_t pids[64];
 	struct collector *c;
@@ -47,6 +58,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "exitsdump: %s\n", err);
 		return 1;
 	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
 	printf("attached\n");
 	fflush(stdout);
 	for (i = 0; i < polls; i++) {
@@ -75,7 +88,8 @@ int main(int argc, char **argv)
 		for (r = 0; r < s.nvms; r++)
 			printf("vm %u %d %s\n", s.vms[r].pid, s.vms[r].alive, s.vms[r].name);
 		printf("dropped %llu\n", (unsigned long long)s.dropped_total);
-		if (i == reset_at) {
+		if (i == reset_at || reset_asked) {
+			reset_asked = 0;
 			collector_reset(c);
 			printf("reset\n");
 		}

@@ -29,12 +29,8 @@ if [ ! -d $ev ]; then
 fi
 [ -d $ev/kvm_exit ] || skip "no kvm tracepoints in $ev (KVM not available)"
 
-timeout 300 make -s "$BUILD/exits.skel.h" || { fail "make $BUILD/exits.skel.h"; exit 1; }
 dump=$BUILD/tests/exitsdump
-mkdir -p "$BUILD/tests"
-timeout 300 gcc -O2 -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I"$BUILD" -Ibpf -Iuser \
-	tests/host/exitsdump.c user/collect.c user/tpmode.c user/stats.c user/vminfo.c \
-	-o "$dump" -lbpf -lelf -lz || { fail "build exitsdump"; exit 1; }
+timeout 300 make -s "$dump" || { fail "make $dump"; exit 1; }
 
 echo "kernel $(uname -r)"
 
@@ -105,13 +101,9 @@ grep -q '^dropped 0$' "$out" && pass "no drops" || fail "drops reported: $(grep 
 # the fallback for kernels whose BTF lacks the kvm_exit record: a test build
 # that cannot find the record must load with the offsets from tracefs
 fb=$BUILD/tests/fallback
-mkdir -p "$fb"
-if timeout 300 clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -DEXITS_TEST_TRACEFS_OFFSETS -I. -Ibpf \
-	-c bpf/exits.bpf.c -o "$fb/exits.bpf.o" &&
-	bpftool gen skeleton "$fb/exits.bpf.o" name exits >"$fb/exits.skel.h" &&
-	timeout 300 gcc -O2 -D_GNU_SOURCE -I"$fb" -Ibpf -Iuser tests/host/exitsdump.c user/collect.c user/tpmode.c \
-		user/stats.c user/vminfo.c -o "$fb/exitsdump" -lbpf -lelf -lz; then
-	if timeout 30 "$fb/exitsdump" -v -d 0.2 >"$fb/log" 2>&1 &&
+# its own build tree: every object that includes the skeleton is rebuilt
+if timeout 300 make -s BUILD="$fb" BPF_CFLAGS=-DEXITS_TEST_TRACEFS_OFFSETS "$fb/tests/exitsdump"; then
+	if timeout 30 "$fb/tests/exitsdump" -v -d 0.2 >"$fb/log" 2>&1 &&
 		grep -q 'field_exists.*trace_event_raw_kvm_exit_absent' "$fb/log"; then
 		pass "without the record in BTF: loads with tracefs offsets"
 	else

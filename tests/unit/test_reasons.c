@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of user/reasons.c (cmocka). */
+/* Unit tests of lib/reasons.c (cmocka). */
 #include <ctype.h>
 #include <errno.h>
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* cmocka tests of user/stats.c: log2 histogram percentiles, averages, rates. */
+/* cmocka tests of user/stats.c: log2 histogram percentiles, averages, rates, per-CPU sums, deltas. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -118,6 +118,80 @@ static void test_agg_add_avg(void **state)
 	assert_true(agg_avg_ns(&a) == 0.0);
 }
 
+/* Two CPUs' map values with a stride wider than struct exits_val, as a per-CPU lookup may give. */
+static void test_agg_sum_cpus(void **state)
+{
+	union {
+		struct exits_val v;
+		char pad[sizeof(struct exits_val) + 16];
+	} cpu[2];
+	struct agg a;
+
+	memset(cpu, 0xee, sizeof(cpu));	/* padding that must not be read */
+	memset(&cpu[0].v, 0, sizeof(cpu[0].v));
+	memset(&cpu[1].v, 0, sizeof(cpu[1].v));
+	cpu[0].v.count = 4; cpu[0].v.lat_count = 3; cpu[0].v.lat_sum_ns = 900;
+	cpu[0].v.lat_max_ns = 500; cpu[0].v.hist[8] = 3; cpu[0].v.gen = 7;
+	cpu[1].v.count = 6; cpu[1].v.lat_count = 6; cpu[1].v.lat_sum_ns = 60;
+	cpu[1].v.lat_max_ns = 20; cpu[1].v.hist[3] = 6; cpu[1].v.gen = 7;
+	agg_sum_cpus(&a, cpu, 2, sizeof(cpu[0]));
+	assert_int_equal(a.count, 10);
+	assert_int_equal(a.lat_count, 9);
+	assert_int_equal(a.lat_sum_ns, 960);
+	assert_int_equal(a.lat_max_ns, 500);
+	assert_int_equal(a.hist[8], 3);
+	assert_int_equal(a.hist[3], 6);
+	assert_int_equal(a.hist[0] + a.hist[EXITS_HIST_SLOTS - 1], 0);
+	/* one CPU: that CPU's counters, whatever a was before */
+	agg_sum_cpus(&a, &cpu[1], 1, sizeof(cpu[0]));
+	assert_int_equal(a.count, 6);
+	assert_int_equal(a.lat_max_ns, 20);
+	assert_int_equal(a.hist[8], 0);
+}
+
+static void test_agg_diff(void **state)
+{
+	struct agg last = { 0 }, cur = { 0 }, d;
+
+	last.count = 10; last.lat_count = 10; last.lat_sum_ns = 5000;
+	last.lat_max_ns = 3000; last.hist[9] = 9; last.hist[11] = 1;	/* 3000 ns in [2048, 4095] */
+	cur = last;
+	cur.count = 15; cur.lat_count = 14; cur.lat_sum_ns = 5400; cur.hist[6] = 4;
+	agg_diff(&d, &cur, &last);
+	assert_int_equal(d.count, 5);
+	assert_int_equal(d.lat_count, 4);
+	assert_int_equal(d.lat_sum_ns, 400);
+	assert_int_equal(d.hist[6], 4);
+	assert_int_equal(d.hist[9] + d.hist[11], 0);
+	/* no new maximum: bounded by the interval's top slot, [64, 127] */
+	assert_int_equal(d.lat_max_ns, 127);
+	/* a new maximum is exact */
+	cur.lat_max_ns = 7000;
+	cur.hist[12] = 1;
+	cur.lat_count++;
+	agg_diff(&d, &cur, &last);
+	assert_int_equal(d.lat_max_ns, 7000);
+	/* the bound never exceeds the maximum so far */
+	cur = last;
+	cur.lat_count++;
+	cur.hist[11]++;
+	agg_diff(&d, &cur, &last);
+	assert_int_equal(d.lat_max_ns, 3000);
+	/* exits without a measured latency: no maximum */
+	cur = last;
+	cur.count += 3;
+	agg_diff(&d, &cur, &last);
+	assert_int_equal(d.count, 3);
+	assert_int_equal(d.lat_max_ns, 0);
+	assert_false(agg_went_back(&cur, &last));
+	/* counters below the last read: the key was made again */
+	cur.count = 2;
+	assert_true(agg_went_back(&cur, &last));
+	cur = last;
+	cur.lat_count = 1;
+	assert_true(agg_went_back(&cur, &last));
+}
+
 static void test_rate(void **state)
 {
 	assert_true(rate_per_s(100, 2.0) == 50.0);
@@ -138,6 +212,8 @@ int main(void)
 		cmocka_unit_test(test_open_last_slot),
 		cmocka_unit_test(test_p_bounds),
 		cmocka_unit_test(test_agg_add_avg),
+		cmocka_unit_test(test_agg_sum_cpus),
+		cmocka_unit_test(test_agg_diff),
 		cmocka_unit_test(test_rate),
 	};
 

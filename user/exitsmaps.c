@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * User space's side of bpf/exits.bpf.c's maps: sized to the machine, the
+ * pid filter and the free slot stack filled before attach, then the reads
+ * of each poll: one batched read of the key -> slot map, then one read of
+ * each key's per-CPU counters in the stats array (cost ~ number of keys,
+ * never the exit rate). The slots of ended VMs' keys are zeroed and pushed
+ * back on free_slots, so VM churn never fills the maps.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "exitsmaps.h"
+#include "exits.skel.h"
+
+#define STATS_MEM_BUDGET	(64UL << 20)	/* bytes for the per-CPU stats array */
+#define STATS_MIN_KEYS		1024
+#define STATS_MAX_KEYS		16384
+
+void exits_maps_size(struct exits_maps *m, struct exits *skel, int ncpus)
+{
+	size_t keys;
+
+	m->ncpus = ncpus;
+	m->use_batch = -1;
+	m->val_sz = (sizeof(struct exits_val) + 7) & ~(size_t)7;
+	keys = STATS_MEM_BUDGET / (m->val_sz * (size_t)ncpus);
+	if (keys < STATS_MIN_KEYS)
+		keys = STATS_MIN_KEYS;
+	if (keys > STATS_MAX_KEYS)
+		keys = STATS_MAX_KEYS;
+	m->max_keys = keys;
+	bpf_map__set_max_entries(skel->maps.stats, (uint32_t)keys);
+	bpf_map__set_max_entries(skel->maps.slots, (uint32_t)keys);
+	bpf_map__set_max_entries(skel->maps.free_slots, (uint32_t)keys);
+}
+
+int exits_maps_open(struct exits_maps *m, struct exits *skel)
+{
+	m->stats_fd = bpf_map__fd(skel->maps.stats);
+	m->slots_fd = bpf_map__fd(skel->maps.slots);
+	m->free_fd = bpf_map__fd(skel->maps.free_slots);
+	m->drops_fd = bpf_map__fd(skel->maps.drops);
+	m->pids_fd = bpf_map__fd(skel->maps.pids);
+	m->keys = calloc(m->max_keys, sizeof(*m->keys));
+	m->kslots = calloc(m->max_keys, sizeof(*m->kslots));
+	m->vals = calloc(m->max_keys, m->val_sz * (size_t)m->ncpus);
+	m->zero = calloc((size_t)m->ncpus, m->val_sz);
+	m->drops = calloc((size_t)m->ncpus, sizeof(*m->drops));
+	if (!m->keys || !m->kslots || !m->vals || !m->zero || !m->drops)
+		return -ENOMEM;
+	return 0;
+}
+
+int exits_maps_filter_pids(struct exits_maps *m, const uint32_t *pids, size_t n)
+{
+	uint8_t one = 1;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (bpf_map_update_elem(m->pids_fd, &pids[i], &one, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+int exits_maps_fill_free_slots(struct exits_maps *m)
+{
+	size_t i;
+
+	/* a stack: slot 0 on top */
+	for (i = m->max_keys; i-- > 0;) {
+		uint32_t slot = (uint32_t)i;
+
+		if (bpf_map_update_elem(m->free_fd, NULL, &slot, 0))
+			return -errno;
+	}
+	return 0;
+}
+
+/*
+ * Keys with their slots in one or a few batches. Returns the number of
+ * keys or -errno; sets *unsupported instead if the kernel has no batch
+ * lookups (before 5.6), found on the first try.
+ */
+static long read_slots_batch(struct exits_maps *m, bool *unsupported)
+{
+	uint32_t in = 0, out = 0;
+	void *inp = NULL;
+	size_t n = 0;
+	int err;
+
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	for (;;) {
+		uint32_t cnt = (uint32_t)(m->max_keys - n);
+
+		if (!cnt)
+			break;
+		err = bpf_map_lookup_batch(m->slots_fd, inp, &out, m->keys + n,
+					   m->kslots + n, &cnt, &opts);
+		if (err && errno != ENOENT) {
+			if (n == 0 && m->use_batch < 0 &&
+			    (errno == EINVAL || errno == ENOTSUP || errno == EOPNOTSUPP)) {
+				*unsupported = true;
+				return 0;
+			}
+			return -errno;
+		}
+		m->use_batch = 1;
+		n += cnt;
+		if (err)	/* ENOENT: done */
+			break;
+		in = out;
+		inp = &in;
+	}
+	return (long)n;
+}
+
+/* Keys with their slots one by one (kernels before 5.6). */
+static long read_slots_iterate(struct exits_maps *m)
+{
+	struct exits_key cur, next;
+	bool have = false;
+	size_t n = 0;
+
+	while (n < m->max_keys &&
+	       !bpf_map_get_next_key(m->slots_fd, have ? &cur : NULL, &next)) {
+		cur = next;
+		have = true;
+		if (!bpf_map_lookup_elem(m->slots_fd, &cur, &m->kslots[n]))
+			m->keys[n++] = cur;
+	}
+	return (long)n;
+}
+
+long exits_maps_read(struct exits_maps *m)
+{
+	bool unsupported = false;
+	size_t i, n, k = 0;
+	long ret = 0;
+
+	if (m->use_batch != 0)
+		ret = read_slots_batch(m, &unsupported);
+	if (m->use_batch == 0 || unsupported) {
+		m->use_batch = 0;	/* old kernel: iterate */
+		ret = read_slots_iterate(m);
+	}
+	if (ret < 0)
+		return ret;
+	n = (size_t)ret;
+	/*
+	 * A key whose slot cannot be read, or whose slot's generation moved
+	 * on (freed by us, so not expected), is left out of this read.
+	 */
+	for (i = 0; i < n; i++) {
+		char *dst = (char *)m->vals + k * m->val_sz * (size_t)m->ncpus;
+		const struct exits_val *v0 = (const void *)dst;
+
+		m->keys[k] = m->keys[i];
+		m->kslots[k] = m->kslots[i];
+		if (bpf_map_lookup_elem(m->stats_fd, &m->kslots[k].slot, dst))
+			continue;
+		if ((uint32_t)v0->gen != m->kslots[k].gen)
+			continue;
+		k++;
+	}
+	return (long)k;
+}
+
+const void *exits_maps_vals(const struct exits_maps *m, size_t i)
+{
+	return (const char *)m->vals + i * m->val_sz * (size_t)m->ncpus;
+}
+
+/*
+ * Forget the key, zero the counters on every CPU with the generation
+ * bumped (a thread that still caches the slot then looks its key up
+ * again), push the slot. If a step fails the slot stays taken: fewer keys
+ * fit, nothing is miscounted.
+ */
+void exits_maps_free_slot(struct exits_maps *m, size_t i)
+{
+	uint32_t slot = m->kslots[i].slot;
+	int cpu;
+
+	if (bpf_map_delete_elem(m->slots_fd, &m->keys[i]))
+		return;
+	memset(m->zero, 0, m->val_sz * (size_t)m->ncpus);
+	for (cpu = 0; cpu < m->ncpus; cpu++) {
+		struct exits_val *z = (void *)((char *)m->zero + (size_t)cpu * m->val_sz);
+
+		z->gen = (uint32_t)(m->kslots[i].gen + 1);
+	}
+	if (bpf_map_update_elem(m->stats_fd, &slot, m->zero, BPF_ANY))
+		return;
+	bpf_map_update_elem(m->free_fd, NULL, &slot, 0);
+}
+
+uint64_t exits_maps_drops(struct exits_maps *m)
+{
+	uint32_t idx = EXITS_DROP_EXIT;
+	uint64_t sum = 0;
+	int cpu;
+
+	if (!bpf_map_lookup_elem(m->drops_fd, &idx, m->drops))
+		for (cpu = 0; cpu < m->ncpus; cpu++)
+			sum += m->drops[cpu];
+	return sum;
+}
+
+void exits_maps_close(struct exits_maps *m)
+{
+	free(m->keys);
+	free(m->kslots);
+	free(m->vals);
+	free(m->zero);
+	free(m->drops);
+	memset(m, 0, sizeof(*m));
+}

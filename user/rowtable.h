@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The collector's row states: one per (pid, vcpu, reason, isa) key ever
+ * read, with its cumulative and last-interval figures. An open addressing
+ * hash table (linear probing, capacity a power of two, at most half full).
+ */
+#ifndef EXITTOP_ROWTABLE_H
+#define EXITTOP_ROWTABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model.h"
+
+struct row_state {
+	struct exits_key key;
+	struct agg last;	/* kernel value (summed over CPUs) at the previous read */
+	struct agg total;
+	struct agg delta;
+	size_t vm;		/* the collector's VM index + 1; 0: not set yet */
+	bool used;
+};
+
+struct row_table {
+	struct row_state *slot;
+	size_t cap, n;
+};
+
+/* Every used row state r of t, in table order. */
+#define rowtable_for_each(t, r) \
+	for ((r) = (t)->slot; (r) < (t)->slot + (t)->cap; (r)++) \
+		if (!(r)->used) {} else
+
+/* An empty table with room to start; 0 or -ENOMEM (t unchanged). */
+int rowtable_init(struct row_table *t);
+
+/*
+ * The row state of key k; if there is none, a zeroed one made for k when
+ * create is set, else NULL. NULL also when the table cannot grow.
+ */
+struct row_state *rowtable_get(struct row_table *t, const struct exits_key *k, bool create);
+
+void rowtable_free(struct row_table *t);
+
+#endif
