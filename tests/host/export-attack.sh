@@ -18,17 +18,7 @@ cd "$(dirname "$0")/../.." || exit 1
 for t in curl gcc ss python3; do
 	command -v $t >/dev/null || skip "$t not installed"
 done
-tmp=$(mktemp -d /tmp/exittop-attack.XXXXXX) || exit 1
-drv=$BUILD/tests/export-driver
-mkdir -p "$BUILD/tests"
-ex_build_driver "$drv" || { echo "FAIL build $drv"; exit 1; }
-dpid=""
-cleanup() {
-	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+ex_setup attack
 
 timeout 300 "$drv" --fake --rows 1000 --listen 127.0.0.1:0 --interval 1 >"$tmp/drv.log" 2>&1 &
 dpid=$!
@@ -45,11 +35,9 @@ timeout 60 python3 tests/host/export-attack.py nonreaders "$host" "$port" 32 5 |
 
 [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url")" = 200 ] &&
 	pass "still serving after the attacks" || fail "not serving after the attacks"
-kill "$dpid"
-wait "$dpid"
-rc=$?
-dpid=""
-[ $rc = 0 ] && pass "SIGTERM: exit 0" || fail "SIGTERM: exit $rc"
+ex_stop_driver
+rc=$ex_rc
+[ "$rc" = 0 ] && pass "SIGTERM: exit 0" || fail "SIGTERM: exit $rc"
 
 echo "export-attack: $fails failure(s)"
 [ $fails = 0 ]

@@ -19,18 +19,7 @@ cd "$(dirname "$0")/../.." || exit 1
 for t in curl gcc ss openssl python3 prometheus jq; do
 	command -v $t >/dev/null || skip "$t not installed"
 done
-tmp=$(mktemp -d /tmp/exittop-config.XXXXXX) || exit 1
-drv=$BUILD/tests/export-driver
-mkdir -p "$BUILD/tests"
-ex_build_driver "$drv" || { echo "FAIL build $drv"; exit 1; }
-dpid="" EX_PROM_PID=""
-cleanup() {
-	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null
-	[ -n "$EX_PROM_PID" ] && kill "$EX_PROM_PID" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+ex_setup config
 
 # ---- errors before anything is loaded ----
 # strace counts bpf(2) calls: the real exittop loads its programs with it
@@ -165,10 +154,8 @@ else
 	fail "prometheus did not start: $(tail -5 "$tmp/prom/prometheus.log" 2>/dev/null)"
 fi
 
-kill "$dpid"
-wait "$dpid"
-rc=$?
-dpid=""
-[ $rc = 0 ] && pass "SIGTERM: exit 0" || fail "SIGTERM: exit $rc"
+ex_stop_driver
+rc=$ex_rc
+[ "$rc" = 0 ] && pass "SIGTERM: exit 0" || fail "SIGTERM: exit $rc"
 echo "export-config: $fails failure(s)"
 [ $fails = 0 ]

@@ -17,17 +17,7 @@ cd "$(dirname "$0")/../.." || exit 1
 for t in curl gcc ss; do
 	command -v $t >/dev/null || skip "$t not installed"
 done
-tmp=$(mktemp -d /tmp/exittop-http.XXXXXX) || exit 1
-drv=$BUILD/tests/export-driver
-mkdir -p "$BUILD/tests"
-ex_build_driver "$drv" || { echo "FAIL build $drv"; exit 1; }
-dpid=""
-cleanup() {
-	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+ex_setup http
 
 # default limits: 32 connections, 10 s timeout; 3 s here to keep the test short
 timeout 300 "$drv" --fake --listen 127.0.0.1:0 --interval 0.5 >"$tmp/drv.log" 2>&1 &

@@ -25,6 +25,30 @@ ex_build_driver() {
 	[ "$1" -ef "$_b/tests/export-driver" ] || cp "$_b/tests/export-driver" "$1"
 }
 
+ex_setup() {
+	tmp=$(mktemp -d "/tmp/exittop-$1.XXXXXX") || exit 1
+	drv=${BUILD:-build}/tests/export-driver
+	mkdir -p "${BUILD:-build}/tests"
+	ex_build_driver "$drv" || { echo "FAIL build $drv"; exit 1; }
+	dpid="" EX_PROM_PID=""
+	trap ex_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+ex_cleanup() {
+	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null
+	[ -n "$EX_PROM_PID" ] && kill "$EX_PROM_PID" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+
+ex_stop_driver() {
+	kill "$dpid"
+	wait "$dpid"
+	ex_rc=$?
+	dpid=""
+}
+
 ex_free_port() {
 	_i=0
 	while [ $_i -lt 50 ]; do
