@@ -17,14 +17,35 @@
         200 within 2 s. Also reports the largest send queue the kernel holds
         for one non-reader (ss), which must stay under 1 MiB.
 
+With EXPORT_ATTACK_CA=FILE the clients speak TLS (that CA verifies the
+server), with EXPORT_ATTACK_AUTH=USER:PASSWORD they send basic auth.
+
 Prints one line per check ("ok ..." / "FAIL ..."); exit 0 when all passed.
 """
+import base64
+import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
 
-REQ = b"GET /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+AUTH = os.environ.get("EXPORT_ATTACK_AUTH")
+REQ = (b"GET /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n" +
+       (b"Authorization: Basic " + base64.b64encode(AUTH.encode()) + b"\r\n" if AUTH else b"") +
+       b"\r\n")
+CA = os.environ.get("EXPORT_ATTACK_CA")
+TLS = ssl.create_default_context(cafile=CA) if CA else None
+
+
+def connect(host, port, timeout, rcvbuf=0):
+    """A connected client socket (TLS when EXPORT_ATTACK_CA is set)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.settimeout(timeout)
+    s.connect((host, port))
+    return TLS.wrap_socket(s, server_hostname=host) if TLS else s
 
 
 def status_of(sock, limit_s):
@@ -37,7 +58,7 @@ def status_of(sock, limit_s):
             if not chunk:
                 return "closed without a response" if not data else "truncated status line"
             data += chunk
-    except ConnectionResetError:
+    except (ConnectionResetError, ssl.SSLError):
         return "reset" if not data else "reset in the status line"
     except socket.timeout:
         return "no response within %g s" % limit_s
@@ -48,7 +69,7 @@ def status_of(sock, limit_s):
 def burst(host, port, n, send_at_once):
     socks = []
     for _ in range(n):
-        s = socket.create_connection((host, port), timeout=10)
+        s = connect(host, port, 10)
         if send_at_once:
             s.sendall(REQ)
         socks.append(s)
@@ -73,7 +94,7 @@ def scrape(host, port, limit_s):
     """(status, seconds, bytes) of one full scrape."""
     t0 = time.monotonic()
     try:
-        s = socket.create_connection((host, port), timeout=limit_s)
+        s = connect(host, port, limit_s)
     except OSError as e:
         return ("connect: %s" % e, time.monotonic() - t0, 0)
     s.sendall(REQ)
@@ -86,7 +107,7 @@ def scrape(host, port, limit_s):
             if not chunk:
                 break
             n += len(chunk)
-    except (socket.timeout, ConnectionResetError):
+    except (socket.timeout, ConnectionResetError, ssl.SSLError):
         st = "%s, body not complete" % st
     s.close()
     return (st, time.monotonic() - t0, n)
@@ -109,8 +130,7 @@ def nonreaders(host, port, n, scrapes):
     ok = True
     clients = []
     for _ in range(n):
-        c = socket.create_connection((host, port), timeout=10)
-        c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        c = connect(host, port, 10, rcvbuf=4096)
         c.sendall(REQ)
         clients.append(c)
     time.sleep(0.5)

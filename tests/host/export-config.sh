@@ -9,7 +9,10 @@
 #    a wrong password, an unknown user and no credentials get 401; plain
 #    HTTP to the TLS port gets no metrics; TLS 1.1 is refused;
 #  - a real Prometheus scrapes it over TLS with basic auth (up == 1, and
-#    the synthetic source's exact counter).
+#    the synthetic source's series);
+#  - over TLS with basic auth, 64 simultaneous requests all answered and 32
+#    clients that never read a 4.4 MB response do not stop scrapes
+#    (tests/host/export-attack.py, as export-attack.sh does in plain HTTP).
 # Exit 0 pass, 77 skip, 1 fail.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -157,5 +160,31 @@ fi
 ex_stop_driver
 rc=$ex_rc
 [ "$rc" = 0 ] && pass "SIGTERM: exit 0" || fail "SIGTERM: exit $rc"
+kill "$EX_PROM_PID" 2>/dev/null
+wait "$EX_PROM_PID" 2>/dev/null
+EX_PROM_PID=""
+
+# ---- the attacks over TLS with basic auth (4.4 MB responses) ----
+timeout 300 "$drv" --fake --rows 1000 --listen 127.0.0.1:0 --interval 1 --web-config "$tmp/web.yml" \
+	>"$tmp/drv2.log" 2>&1 &
+dpid=$!
+i=0
+addr=""
+while [ -z "$addr" ] && [ $i -lt 100 ]; do
+	addr=$(sed -n 's|.*serving metrics on https://\([^ ]*\)/metrics.*|\1|p' "$tmp/drv2.log" | head -1)
+	[ -n "$addr" ] || sleep 0.1
+	i=$((i + 1))
+done
+if [ -n "$addr" ]; then
+	export EXPORT_ATTACK_CA="$tmp/ca.pem" EXPORT_ATTACK_AUTH='prom:s3cret pass'
+	timeout 60 python3 tests/host/export-attack.py burst "${addr%:*}" "${addr##*:}" 64 ||
+		fails=$((fails + 1))
+	timeout 60 python3 tests/host/export-attack.py nonreaders "${addr%:*}" "${addr##*:}" 32 3 ||
+		fails=$((fails + 1))
+	ex_stop_driver
+	[ "$ex_rc" = 0 ] && pass "SIGTERM after the TLS attacks: exit 0" || fail "SIGTERM: exit $ex_rc"
+else
+	fail "TLS driver with 1000 rows did not start: $(cat "$tmp/drv2.log")"
+fi
 echo "export-config: $fails failure(s)"
 [ $fails = 0 ]
