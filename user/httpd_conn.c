@@ -18,19 +18,22 @@
  *   - a request head (and TLS handshake) must be complete within
  *     timeout_ms of the connection becoming ready for one, a response
  *     must make progress every timeout_ms and end within
- *     WRITE_MAX_TIMEOUTS x timeout_ms; else the connection is cut off
- *     (reset: the kernel drops what it still queued for that client);
+ *     WRITE_MAX_TIMEOUTS x timeout_ms; else the connection is cut off,
+ *     with a reset when the kernel still holds data for that client (so
+ *     that it drops it at once), else with a FIN;
  *   - the kernel's send buffer per connection is fixed at SNDBUF bytes
  *     (no autotuning up to megabytes for a client that does not read).
  * Progress is the kernel's view (TCP_INFO: bytes acknowledged, the
  * client's window), the same for plain HTTP and TLS.
  */
 #include <errno.h>
+#include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "clock.h"
@@ -166,8 +169,16 @@ void httpd_deadlines(struct httpd *h, uint64_t now, uint64_t *next)
 			due = c->since + t;
 		}
 		if (now >= due) {
+			int queued = 0;
+
+			/*
+			 * A reset for a response cut short or one the client left
+			 * unread in the kernel; an idle connection ends with a FIN.
+			 */
+			if (c->st == HC_WAIT)
+				ioctl(c->fd, SIOCOUTQ, &queued);
 			h->st.timeouts++;
-			cut(c, true);
+			cut(c, c->st == HC_SEND || queued > 0);
 			continue;
 		}
 		if (due < *next)
