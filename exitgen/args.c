@@ -9,6 +9,7 @@
 
 #include "args.h"
 #include "layout.h"
+#include "parse.h"
 
 static const char usage_text[] =
 "usage: exitgen [OPTIONS]\n"
@@ -93,22 +94,6 @@ bad(const char *fmt, ...)
 	exit(2);
 }
 
-/* Unsigned number, decimal or 0x hex, whole string, at most max. */
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!*s || *s == '-' || *s == '+' || *s == ' ')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static uint64_t num_arg(const char *opt, const char *s, uint64_t max)
 {
 	uint64_t v;
@@ -120,6 +105,25 @@ static uint64_t num_arg(const char *opt, const char *s, uint64_t max)
 		exit(2);
 	}
 	return v;
+}
+
+/*
+ * Which of words (NULL-terminated) arg is, as an index; anything else
+ * exits 2 naming them all: "--opt: 'a', 'b' or 'c', not 'x'".
+ */
+static unsigned int word_arg(const char *opt, const char *arg, const char *const *words)
+{
+	char list[128] = "";
+	size_t len = 0;
+	unsigned int i;
+
+	for (i = 0; words[i]; i++)
+		if (!strcmp(arg, words[i]))
+			return i;
+	for (i = 0; words[i] && len < sizeof(list); i++)
+		len += snprintf(list + len, sizeof(list) - len, "%s'%s'",
+				!i ? "" : words[i + 1] ? ", " : " or ", words[i]);
+	bad("%s: %s, not '%s'", opt, list, arg);
 }
 
 static void query_add(struct eg_args *a, uint32_t v)
@@ -231,10 +235,7 @@ void args_parse(struct eg_args *a, int argc, char **argv)
 		case O_HLT: a->hlt = num_arg(name, optarg, cmax); break;
 		case O_HLT_DELAY: a->hlt_delay_us = num_arg(name, optarg, 10000000); break;
 		case O_HLT_WAKE:
-			if (!strcmp(optarg, "none"))
-				a->hlt_no_wake = true;
-			else if (strcmp(optarg, "irq"))
-				bad("--hlt-wake: 'irq' or 'none', not '%s'", optarg);
+			a->hlt_no_wake = word_arg(name, optarg, (const char *const[]){ "irq", "none", NULL });
 			break;
 		case O_QLEAVES: list = optarg; a->query_on = true; break;
 		case O_QRANDOM:
@@ -243,30 +244,17 @@ void args_parse(struct eg_args *a, int argc, char **argv)
 			break;
 		case O_SEED: seed = num_arg(name, optarg, UINT64_MAX); break;
 		case O_LFORMAT:
-			if (!strcmp(optarg, "compact"))
-				a->compact = true;
-			else if (strcmp(optarg, "full"))
-				bad("--leaves-format: 'full' or 'compact', not '%s'", optarg);
+			a->compact = word_arg(name, optarg, (const char *const[]){ "full", "compact", NULL });
 			break;
 		case O_TIMEOUT: a->timeout = num_arg(name, optarg, 86400); break;
 		case O_STALL: a->stall = num_arg(name, optarg, 86400); break;
 		case O_GMEM:
-			if (!strcmp(optarg, "plain"))
-				a->mem_plain = true;
-			else if (strcmp(optarg, "locked"))
-				bad("--guest-memory: 'locked' or 'plain', not '%s'", optarg);
+			a->mem_plain = word_arg(name, optarg, (const char *const[]){ "locked", "plain", NULL });
 			break;
 		case O_FAULT:
-			if (!strcmp(optarg, "ud"))
-				a->fault = FAULT_UD;
-			else if (!strcmp(optarg, "pf"))
-				a->fault = FAULT_PF;
-			else if (!strcmp(optarg, "stack"))
-				a->fault = FAULT_STACK;
-			else if (!strcmp(optarg, "spin"))
-				a->fault = FAULT_SPIN;
-			else
-				bad("--fault: 'ud', 'pf', 'stack' or 'spin', not '%s'", optarg);
+			/* in the order of FAULT_UD..FAULT_SPIN (layout.h) */
+			a->fault = FAULT_UD + word_arg(name, optarg,
+						       (const char *const[]){ "ud", "pf", "stack", "spin", NULL });
 			break;
 		case O_HELP:
 			usage(stdout);

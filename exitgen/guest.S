@@ -28,65 +28,62 @@
 	movl	%edx, \off+12(%r11)
 .endm
 
-exitgen_guest_start:
-	/* CPUID: leaf and subleaf reloaded each time (CPUID clobbers them). */
-	movq	P_CPUID_N(%rdi), %r8
+/*
+ * A counted loop: what lies between REPEAT and END_REPEAT runs n times, n
+ * the parameter at off(%rdi) (0: not at all). %r8 counts down; the body
+ * must leave it alone and use no local labels 1 or 2.
+ */
+.macro REPEAT off
+	movq	\off(%rdi), %r8
 	testq	%r8, %r8
 	jz	2f
-1:	incq	C_CPUID(%rdi)
+1:
+.endm
+.macro END_REPEAT
+	decq	%r8
+	jnz	1b
+2:
+.endm
+
+exitgen_guest_start:
+	/* CPUID: leaf and subleaf reloaded each time (CPUID clobbers them). */
+	REPEAT	P_CPUID_N
+	incq	C_CPUID(%rdi)
 	movl	P_CPUID_LEAF(%rdi), %eax
 	movl	P_CPUID_SUB(%rdi), %ecx
 	cpuid
-	decq	%r8
-	jnz	1b
-2:
+	END_REPEAT
 	/* Port I/O: one-byte OUT to a port no in-kernel device claims. */
-	movq	P_PIO_N(%rdi), %r8
 	movl	$PORT_PIO, %edx
-	testq	%r8, %r8
-	jz	2f
-1:	incq	C_IO(%rdi)
+	REPEAT	P_PIO_N
+	incq	C_IO(%rdi)
 	outb	%al, %dx
-	decq	%r8
-	jnz	1b
-2:
+	END_REPEAT
 	/* MMIO: 4-byte write to a mapped GPA without memslot. */
-	movq	P_MMIO_N(%rdi), %r8
 	movl	$MMIO_GPA, %esi
-	testq	%r8, %r8
-	jz	2f
-1:	incq	C_MMIO(%rdi)
+	REPEAT	P_MMIO_N
+	incq	C_MMIO(%rdi)
 	movl	%r8d, (%rsi)
-	decq	%r8
-	jnz	1b
-2:
+	END_REPEAT
 	/* MSR: RDMSR then WRMSR of the same value; two exits per round. */
-	movq	P_MSR_N(%rdi), %r8
 	movl	$MSR_INDEX, %ecx
-	testq	%r8, %r8
-	jz	2f
-1:	incq	C_MSR(%rdi)
+	REPEAT	P_MSR_N
+	incq	C_MSR(%rdi)
 	rdmsr
 	incq	C_MSR(%rdi)
 	wrmsr
-	decq	%r8
-	jnz	1b
-2:
+	END_REPEAT
 	/*
 	 * HLT with interrupts enabled only across the HLT (STI shadow), so the
 	 * only interrupt that can arrive is the one the host injects after the
 	 * HLT exit; the handler just returns (there is no LAPIC to EOI).
 	 */
-	movq	P_HLT_N(%rdi), %r8
-	testq	%r8, %r8
-	jz	2f
-1:	incq	C_HLT(%rdi)
+	REPEAT	P_HLT_N
+	incq	C_HLT(%rdi)
 	sti
 	hlt
 	cli
-	decq	%r8
-	jnz	1b
-2:
+	END_REPEAT
 	/* Queries (vCPU 0 only): first wait, through the host, for the others. */
 	cmpq	$0, P_QUERY_ON(%rdi)
 	je	9f
@@ -102,12 +99,10 @@ exitgen_guest_start:
 	xorl	%ecx, %ecx
 	QUERY_CPUID R_TIME_FIRST
 
-	movq	P_QUERY_N(%rdi), %r8
 	movq	P_QUERY_LIST(%rdi), %rsi
 	movq	P_QUERY_OUT(%rdi), %r11
-	testq	%r8, %r8
-	jz	2f
-1:	movl	$LEAF_COUNT, %eax
+	REPEAT	P_QUERY_N
+	movl	$LEAF_COUNT, %eax
 	movl	(%rsi), %ecx
 	QUERY_CPUID 0
 	movl	$LEAF_RTIME, %eax
@@ -115,9 +110,7 @@ exitgen_guest_start:
 	QUERY_CPUID 16
 	addq	$4, %rsi
 	addq	$32, %r11
-	decq	%r8
-	jnz	1b
-2:
+	END_REPEAT
 	movq	%rdi, %r11
 	movl	$LEAF_TOTAL, %eax
 	xorl	%ecx, %ecx

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "clock.h"
 #include "kvmstats.h"
 #include "report.h"
 #include "run.h"
@@ -63,7 +64,7 @@ int main(int argc, char **argv)
 
 	args_parse(&a, argc, argv);
 	if (a.timeout) {
-		deadline = eg_now_ns() + a.timeout * 1000000000ULL;
+		deadline = clock_mono_ns() + a.timeout * 1000000000ULL;
 		signal(SIGALRM, on_alarm);
 		alarm(a.timeout + 10);
 	}

@@ -92,7 +92,7 @@ static void write_stats(struct json *j, const char *key, const struct eg_stats *
 		json_null(j, key);
 		return;
 	}
-	json_obj(j, key, 0);
+	json_obj(j, key, JSON_BLOCK);
 	for (unsigned int i = 0; i < st->n; i++) {
 		const struct eg_stat *s = &st->s[i];
 
@@ -100,7 +100,7 @@ static void write_stats(struct json *j, const char *key, const struct eg_stats *
 			json_u64(j, s->name, s->val[0]);
 			continue;
 		}
-		json_arr(j, s->name, 1);
+		json_arr(j, s->name, JSON_INLINE);
 		for (uint32_t k = 0; k < s->size; k++)
 			json_u64(j, NULL, s->val[k]);
 		json_end(j);
@@ -110,7 +110,7 @@ static void write_stats(struct json *j, const char *key, const struct eg_stats *
 
 static void write_regs(struct json *j, const char *key, const volatile uint32_t *r)
 {
-	json_obj(j, key, 1);
+	json_obj(j, key, JSON_INLINE);
 	json_u64(j, "eax", r[0]);
 	json_u64(j, "ebx", r[1]);
 	json_u64(j, "ecx", r[2]);
@@ -124,7 +124,7 @@ static void write_leaves(struct json *j, struct eg_vm *vm, const struct eg_args 
 	size_t list_bytes = ((a->nquery * 4) + 4095) & ~4095UL;
 	const volatile uint32_t *out = gpa_ptr(vm, QUERY_GPA + list_bytes);
 
-	json_obj(j, "leaves", 0);
+	json_obj(j, "leaves", JSON_BLOCK);
 	json_str(j, "format", a->compact ? "compact" : "full");
 	write_regs(j, "total_first", (const volatile uint32_t *)(p0 + R_TOTAL_FIRST));
 	write_regs(j, "time_first", (const volatile uint32_t *)(p0 + R_TIME_FIRST));
@@ -134,24 +134,24 @@ static void write_leaves(struct json *j, struct eg_vm *vm, const struct eg_args 
 			"time_eax", "time_ebx", "time_ecx", "time_edx",
 		};
 
-		json_arr(j, "per_reason_columns", 1);
+		json_arr(j, "per_reason_columns", JSON_INLINE);
 		for (unsigned int i = 0; i < 9; i++)
 			json_str(j, NULL, cols[i]);
 		json_end(j);
 	}
-	json_arr(j, "per_reason", 0);
+	json_arr(j, "per_reason", JSON_BLOCK);
 	for (size_t i = 0; i < a->nquery; i++) {
 		const volatile uint32_t *r = out + 8 * i;
 
 		if (a->compact) {
-			json_arr(j, NULL, 1);
+			json_arr(j, NULL, JSON_INLINE);
 			json_u64(j, NULL, a->query[i]);
 			for (int k = 0; k < 8; k++)
 				json_u64(j, NULL, r[k]);
 			json_end(j);
 			continue;
 		}
-		json_obj(j, NULL, 1);
+		json_obj(j, NULL, JSON_INLINE);
 		json_u64(j, "subleaf", a->query[i]);
 		write_regs(j, "count", r);
 		write_regs(j, "time", r + 4);
@@ -165,11 +165,11 @@ static void write_leaves(struct json *j, struct eg_vm *vm, const struct eg_args 
 static void write_query_cpuid(struct json *j, const struct eg_args *a,
 			      const uint64_t *expected)
 {
-	json_obj(j, "query_cpuid", 0);
+	json_obj(j, "query_cpuid", JSON_BLOCK);
 	json_u64(j, "exits", query_exits(a));
 	json_u64(j, "subleaves", a->query_on ? a->nquery : 0);
 	json_u64(j, "vcpu", 0);
-	json_arr(j, "order", 1);
+	json_arr(j, "order", JSON_INLINE);
 	if (a->query_on) {
 		json_str(j, NULL, "0x4fffffff");
 		json_str(j, NULL, "0x4ffffffe");
@@ -182,7 +182,7 @@ static void write_query_cpuid(struct json *j, const struct eg_args *a,
 	 * workloads, the other vCPUs' done OUTs and vCPU 0's sync OUT. Only
 	 * vCPU 0's final done OUT comes after the queries.
 	 */
-	json_obj(j, "before", 1);
+	json_obj(j, "before", JSON_INLINE);
 	for (int k = 0; k < K_N; k++) {
 		uint64_t v = expected[k];
 
@@ -204,11 +204,11 @@ void report_write(FILE *f, struct eg_vm *vm, const struct eg_args *a,
 	struct eg_stats sum = { 0 };
 
 	json_init(j, f);
-	json_obj(j, NULL, 0);
+	json_obj(j, NULL, JSON_BLOCK);
 	json_u64(j, "pid", getpid());
 	json_str(j, "isa", host_isa());
 
-	json_obj(j, "config", 1);
+	json_obj(j, "config", JSON_INLINE);
 	json_u64(j, "vcpus", a->vcpus);
 	json_u64(j, "cpuid", a->cpuid);
 	json_u64(j, "cpuid_leaf", a->cpuid_leaf);
@@ -225,23 +225,23 @@ void report_write(FILE *f, struct eg_vm *vm, const struct eg_args *a,
 	json_u64(j, "wake_vector", WAKE_VECTOR);
 	json_end(j);
 
-	json_arr(j, "vcpus", 0);
+	json_arr(j, "vcpus", JSON_BLOCK);
 	for (unsigned int i = 0; i < vm->nvcpus; i++) {
 		struct eg_vcpu *v = &vm->vcpus[i];
 		uint64_t c[K_N];
 
 		performed(v, c);
-		json_obj(j, NULL, 0);
+		json_obj(j, NULL, JSON_BLOCK);
 		json_u64(j, "index", i);
 		json_u64(j, "tid", v->tid);
-		json_obj(j, "counts", 1);
+		json_obj(j, "counts", JSON_INLINE);
 		for (int k = 0; k < K_N; k++) {
 			json_u64(j, kind_name[k], c[k]);
 			expected[k] += c[k];
 		}
 		json_u64(j, "query_cpuid", v->param[C_QCPUID / 8]);
 		json_end(j);
-		json_obj(j, "user_exits", 1);
+		json_obj(j, "user_exits", JSON_INLINE);
 		json_u64(j, "io", v->ue.io);
 		json_u64(j, "mmio", v->ue.mmio);
 		json_u64(j, "hlt", v->ue.hlt);
@@ -259,7 +259,7 @@ void report_write(FILE *f, struct eg_vm *vm, const struct eg_args *a,
 	write_stats(j, "kvm_stats_total", res->have_stats ? &sum : NULL);
 	write_stats(j, "vm_stats", res->have_stats ? &res->vm_stats : NULL);
 
-	json_obj(j, "expected", 1);
+	json_obj(j, "expected", JSON_INLINE);
 	for (int k = 0; k < K_N; k++) {
 		json_u64(j, kind_name[k], expected[k]);
 		total += expected[k];

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "kvmstats.h"
 #include "layout.h"
 #include "run.h"
@@ -423,7 +424,7 @@ int run_vcpus(struct eg_vm *vm, const struct eg_args *a, uint64_t deadline_ns,
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&c.cond, &ca);
-	t0 = eg_now_ns();
+	t0 = clock_mono_ns();
 	for (unsigned int i = 0; i < vm->nvcpus; i++) {
 		int e;
 
@@ -443,7 +444,7 @@ int run_vcpus(struct eg_vm *vm, const struct eg_args *a, uint64_t deadline_ns,
 
 	pthread_mutex_lock(&c.lock);
 	while (c.exited < started) {
-		uint64_t now = eg_now_ns() + 1000000000ULL;
+		uint64_t now = clock_mono_ns() + 1000000000ULL;
 		struct timespec ts = {
 			.tv_sec = now / 1000000000ULL, .tv_nsec = now % 1000000000ULL,
 		};
@@ -452,7 +453,7 @@ int run_vcpus(struct eg_vm *vm, const struct eg_args *a, uint64_t deadline_ns,
 		if (c.exited >= started || c.stop)
 			continue;
 		pthread_mutex_unlock(&c.lock);
-		stop_why = watchdog(&c, started, eg_now_ns(), deadline_ns,
+		stop_why = watchdog(&c, started, clock_mono_ns(), deadline_ns,
 				    why, sizeof(why));
 		if (*stop_why) {
 			eg_err("%s: stopping every vCPU", stop_why);
@@ -466,9 +467,9 @@ int run_vcpus(struct eg_vm *vm, const struct eg_args *a, uint64_t deadline_ns,
 		pthread_join(vm->vcpus[i].thread, NULL);
 		failed |= vm->vcpus[i].failed;
 	}
-	*elapsed_ns = eg_now_ns() - t0;
+	*elapsed_ns = clock_mono_ns() - t0;
 	if (*stop_why) {
-		report_stopped(&c, started, eg_now_ns());
+		report_stopped(&c, started, clock_mono_ns());
 		failed = 1;
 	}
 	free(t);

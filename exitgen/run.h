@@ -10,7 +10,7 @@
 
 /*
  * Runs all vCPUs to completion; 0, or -1 if any failed (messages printed).
- * At deadline_ns (eg_now_ns() clock, 0 = none) or when a vCPU stalls for
+ * At deadline_ns (clock_mono_ns() clock, 0 = none) or when a vCPU stalls for
  * --stall seconds, stops them all and reports where each one was.
  */
 int run_vcpus(struct eg_vm *vm, const struct eg_args *a, uint64_t deadline_ns,

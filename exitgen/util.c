@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 
 #include "util.h"
 
@@ -20,12 +19,4 @@ int eg_ioctl_named(int fd, unsigned long req, unsigned long arg,
 		errno = e;
 	}
 	return r;
-}
-
-uint64_t eg_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }

@@ -17,8 +17,4 @@
 int eg_ioctl_named(int fd, unsigned long req, unsigned long arg,
 		   const char *name, const char *who);
 
-/* CLOCK_MONOTONIC in ns. */
-#include <stdint.h>
-uint64_t eg_now_ns(void);
-
 #endif

@@ -23,6 +23,7 @@
 #include <strings.h>
 
 #include "exits.h"
+#include "json.h"
 #include "reasons.h"
 
 #if !defined(__x86_64__) && !defined(__i386__)
@@ -75,22 +76,6 @@ static void vendor_string(uint32_t leaf, char out[13], bool ebx_ecx_edx)
 	for (int i = 0; i < 12; i++)
 		if (out[i] && (out[i] < 0x20 || out[i] > 0x7e))
 			out[i] = '?';
-}
-
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
 }
 
 static void usage(FILE *f, const char *prog)
@@ -232,25 +217,36 @@ int main(int argc, char **argv)
 	if (unsupported)
 		total_cycles = 0;
 	if (json) {
-		printf("{\"isa\":\"%s\",\"vendor\":", isa_s);
-		json_str(vendor);
-		printf(",\"hypervisor\":");
-		json_str(hv);
-		printf(",\"supported\":%s,\"total_exits\":%" PRIu32
-		       ",\"total_cycles\":%" PRIu64 ",\"undefined_skipped\":%zu,",
-		       unsupported ? "false" : "true", total_exits, total_cycles, nundef);
-		printf("\"raw_total\":[%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu32 "],",
-		       tot.a, tot.b, tot.c, tot.d);
-		printf("\"reasons\":[");
+		struct json j;
+
+		json_init(&j, stdout);
+		json_obj(&j, NULL, JSON_COMPACT);
+		json_str(&j, "isa", isa_s);
+		json_str(&j, "vendor", vendor);
+		json_str(&j, "hypervisor", hv);
+		json_bool(&j, "supported", !unsupported);
+		json_u64(&j, "total_exits", total_exits);
+		json_u64(&j, "total_cycles", total_cycles);
+		json_u64(&j, "undefined_skipped", nundef);
+		json_arr(&j, "raw_total", JSON_COMPACT);
+		json_u64(&j, NULL, tot.a);
+		json_u64(&j, NULL, tot.b);
+		json_u64(&j, NULL, tot.c);
+		json_u64(&j, NULL, tot.d);
+		json_end(&j);
+		json_arr(&j, "reasons", JSON_COMPACT);
 		for (size_t i = 0; i < nrows; i++) {
 			char nb[48];
 
-			printf("%s{\"code\":%" PRIu32 ",\"name\":", i ? "," : "", rows[i].code);
-			json_str(reason_format(isa, rows[i].code, nb, sizeof(nb)));
-			printf(",\"exits\":%" PRIu32 ",\"cycles\":%" PRIu64 "}",
-			       rows[i].exits, rows[i].cycles);
+			json_obj(&j, NULL, JSON_COMPACT);
+			json_u64(&j, "code", rows[i].code);
+			json_str(&j, "name", reason_format(isa, rows[i].code, nb, sizeof(nb)));
+			json_u64(&j, "exits", rows[i].exits);
+			json_u64(&j, "cycles", rows[i].cycles);
+			json_end(&j);
 		}
-		printf("]}\n");
+		json_end(&j);
+		json_end(&j);
 	} else {
 		printf("cpu vendor %s, hypervisor %s, reasons %s\n", vendor,
 		       in_vm ? (hv[0] ? hv : "(unnamed)") : "(none: not in a VM?)", isa_s);

@@ -12,4 +12,7 @@
  */
 char *text_printable(char *dst, size_t len, const char *src);
 
+/* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid (or NUL). */
+int utf8_len(const unsigned char *s);
+
 #endif

@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "collect.h"
 #include "exitsmaps.h"
+#include "kmodwatch.h"
 #include "rowtable.h"
 #include "stats.h"
 #include "tpformat.h"
@@ -45,6 +46,8 @@ struct collector {
 	uint64_t drop_last, drop_total;
 	uint64_t last_mono;
 	uint8_t isa;
+	struct kmod_watch kmod;	/* the vendor module the BTF programs read */
+	char notice[160];
 };
 
 static bool verbose_libbpf;
@@ -183,6 +186,8 @@ static int load_programs(struct collector *c, const struct collect_opts *o, int 
 		return ret;
 	}
 	c->tp_btf = use_btf;
+	if (use_btf)
+		kmod_watch_init(&c->kmod);
 	if (verbose_libbpf)
 		fprintf(stderr, "exittop: %s tracepoints\n", use_btf ? "BTF" : "classic");
 	return 0;
@@ -377,7 +382,38 @@ static int fill_snapshot(struct collector *c, struct snapshot *s, uint64_t now)
 	s->nvms = c->vms.n;
 	s->dropped_total = c->drop_total;
 	s->isa = c->isa;
+	s->notice = c->notice[0] ? c->notice : NULL;
 	return 0;
+}
+
+/*
+ * A reload of the vendor module between two reads: say so once. A
+ * different build may have moved the fields the BTF programs read the
+ * exit reason from, so exittop stops rather than show wrong reasons.
+ */
+static int check_vendor_module(struct collector *c, struct snapshot *s)
+{
+	const char *m = c->kmod.module;
+
+	c->notice[0] = '\0';
+	switch (kmod_watch_check(&c->kmod)) {
+	case KMOD_NONE:
+		return 0;
+	case KMOD_UNLOADED:
+		snprintf(c->notice, sizeof(c->notice), "%s was unloaded: no exits until it is loaded again", m);
+		return 0;
+	case KMOD_RELOADED:
+		snprintf(c->notice, sizeof(c->notice), "%s was loaded again (the same build): counting goes on", m);
+		return 0;
+	case KMOD_REPLACED:
+		break;
+	}
+	snprintf(c->notice, sizeof(c->notice),
+		 "%s was replaced by a different build: the exit reasons would be read "
+		 "at stale offsets; start exittop again", m);
+	memset(s, 0, sizeof(*s));
+	s->notice = c->notice;
+	return -ESTALE;
 }
 
 int collector_poll(struct collector *c, struct snapshot *s)
@@ -387,6 +423,7 @@ int collector_poll(struct collector *c, struct snapshot *s)
 	long n;
 	int ret;
 
+	s->notice = NULL;
 	/* 1. liveness before the read: a VM found dead now had all its exits
 	 *    in the map already, so the read below is its final one */
 	vmtable_find_ended(&c->vms);
@@ -407,6 +444,9 @@ int collector_poll(struct collector *c, struct snapshot *s)
 	count_drops(c, s);
 
 	/* 4. the snapshot */
+	ret = check_vendor_module(c, s);
+	if (ret)
+		return ret;
 	return fill_snapshot(c, s, now);
 }
 

@@ -69,7 +69,7 @@ static int run_batch(struct collector *c, const struct args *a, const struct ui_
 		.mode = a->view, .sort = a->sort,
 		.hist = a->hist[0] ? a->hist : NULL,
 	};
-	struct snapshot s;
+	struct snapshot s = { 0 };
 	int err;
 
 	for (uint64_t i = 1; !a->iterations || i <= a->iterations; i++) {
@@ -80,9 +80,14 @@ static int run_batch(struct collector *c, const struct args *a, const struct ui_
 		 */
 		err = collector_poll(c, &s);
 		if (err) {
-			fprintf(stderr, "exittop: reading the BPF maps: %s\n", strerror(-err));
+			if (s.notice)
+				fprintf(stderr, "exittop: %s\n", s.notice);
+			else
+				fprintf(stderr, "exittop: reading the BPF maps: %s\n", strerror(-err));
 			return 1;
 		}
+		if (s.notice)
+			fprintf(stderr, "exittop: %s\n", s.notice);
 		oc.seq = i;
 		oc.wall_s = clock_realtime_s();
 		err = emit(a, &oc, &s);

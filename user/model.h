@@ -58,6 +58,7 @@ struct snapshot {
 	uint64_t dropped_total;	/* exits not recorded: a map was full */
 	uint64_t dropped_delta;
 	uint8_t isa;		/* ISA of the rows seen, 0 if none yet */
+	const char *notice;	/* one line for the user from this read, or NULL */
 };
 
 #endif

@@ -33,12 +33,6 @@ int output_text(FILE *f, const struct out_ctx *c, const struct snapshot *s);
 int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s);
 int output_csv(FILE *f, struct out_ctx *c, const struct snapshot *s);
 
-/* JSON string literal with quotes; control characters and non-UTF-8 bytes escaped. */
-void json_string(FILE *f, const char *s);
-
-/* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid (or NUL). */
-int utf8_len(const unsigned char *s);
-
 /*
  * CSV field, quoted (RFC 4180) when it holds a comma, quote, CR or LF.
  * Names are untrusted: control characters and invalid UTF-8 become '?',

@@ -7,6 +7,7 @@
 
 #include "output.h"
 #include "stats.h"
+#include "text.h"
 
 static const char header[] =
 	"time,seq,interval_s,pid,name,vcpu,isa,reason,reason_name,"

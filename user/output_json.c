@@ -5,75 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "output.h"
 #include "stats.h"
-
-int utf8_len(const unsigned char *s)
-{
-	int n, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and beyond U+10FFFF are not UTF-8. */
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
-void json_string(FILE *f, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)(str ? str : "");
-
-	fputc('"', f);
-	while (*s) {
-		int n;
-
-		switch (*s) {
-		case '"': fputs("\\\"", f); s++; continue;
-		case '\\': fputs("\\\\", f); s++; continue;
-		case '\b': fputs("\\b", f); s++; continue;
-		case '\f': fputs("\\f", f); s++; continue;
-		case '\n': fputs("\\n", f); s++; continue;
-		case '\r': fputs("\\r", f); s++; continue;
-		case '\t': fputs("\\t", f); s++; continue;
-		default: break;
-		}
-		if (*s < 0x20 || *s == 0x7f) {
-			fprintf(f, "\\u%04x", *s);
-			s++;
-			continue;
-		}
-		n = utf8_len(s);
-		if (!n) {
-			/* A process can put any byte in its cmdline; keep the output valid JSON. */
-			fputs("\\ufffd", f);
-			s++;
-			continue;
-		}
-		fwrite(s, 1, n, f);
-		s += n;
-	}
-	fputc('"', f);
-}
 
 /* JSON has no NaN or infinity. */
 static double fin(double v)
@@ -81,25 +15,30 @@ static double fin(double v)
 	return isfinite(v) ? v : 0;
 }
 
-static void json_lat(FILE *f, const char *prefix, const struct agg *a, uint64_t lat_all)
+/* The latency figures of one aggregate: of the interval (total 0) or since attach (1). */
+static void json_lat(struct json *j, int total, const struct agg *a, uint64_t lat_all)
 {
-	fprintf(f, ",\"%slat_count\":%llu,\"%slat_sum_ns\":%llu,\"%savg_ns\":%.1f"
-		",\"%sp50_ns\":%llu,\"%sp99_ns\":%llu,\"%smax_ns\":%llu,\"%stime_pct\":%.2f",
-		prefix, (unsigned long long)a->lat_count,
-		prefix, (unsigned long long)a->lat_sum_ns,
-		prefix, fin(agg_avg_ns(a)),
-		prefix, (unsigned long long)hist_percentile_ns(a->hist, a->lat_max_ns, 50),
-		prefix, (unsigned long long)hist_percentile_ns(a->hist, a->lat_max_ns, 99),
-		prefix, (unsigned long long)a->lat_max_ns,
-		prefix, lat_all ? fin(100.0 * a->lat_sum_ns / lat_all) : 0.0);
+	static const char *const k[2][7] = {
+		{ "lat_count", "lat_sum_ns", "avg_ns", "p50_ns", "p99_ns", "max_ns", "time_pct" },
+		{ "total_lat_count", "total_lat_sum_ns", "total_avg_ns", "total_p50_ns",
+		  "total_p99_ns", "total_max_ns", "total_time_pct" },
+	};
+
+	json_u64(j, k[total][0], a->lat_count);
+	json_u64(j, k[total][1], a->lat_sum_ns);
+	json_fixed(j, k[total][2], fin(agg_avg_ns(a)), 1);
+	json_u64(j, k[total][3], hist_percentile_ns(a->hist, a->lat_max_ns, 50));
+	json_u64(j, k[total][4], hist_percentile_ns(a->hist, a->lat_max_ns, 99));
+	json_u64(j, k[total][5], a->lat_max_ns);
+	json_fixed(j, k[total][6], lat_all ? fin(100.0 * a->lat_sum_ns / lat_all) : 0.0, 2);
 }
 
-static void json_hist(FILE *f, const char *key, const struct agg *a)
+static void json_hist(struct json *j, const char *key, const struct agg *a)
 {
-	fprintf(f, ",\"%s\":[", key);
+	json_arr(j, key, JSON_COMPACT);
 	for (int i = 0; i < EXITS_HIST_SLOTS; i++)
-		fprintf(f, "%s%llu", i ? "," : "", (unsigned long long)a->hist[i]);
-	fputc(']', f);
+		json_u64(j, NULL, a->hist[i]);
+	json_end(j);
 }
 
 static bool pid_selected(const struct view_filter *flt, uint32_t pid)
@@ -117,7 +56,7 @@ int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 	const struct stat_row **rows;
 	struct agg sum_d = { 0 }, sum_t = { 0 };
 	size_t n, i, nvcpus = 0, nvms = 0;
-	bool first;
+	struct json j;
 	int err;
 
 	err = view_select(s, c->filter, &rows, &n);
@@ -133,53 +72,64 @@ int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 			nvcpus++;
 	}
 
-	fprintf(f, "{\"seq\":%llu,\"time\":%.3f,\"host\":", (unsigned long long)c->seq, fin(c->wall_s));
-	json_string(f, c->host);
-	fputs(",\"kernel\":", f);
-	json_string(f, c->kernel);
-	fprintf(f, ",\"isa\":\"%s\",\"interval_s\":%.3f,\"dropped\":%llu,\"dropped_total\":%llu",
-		isa_name(s->isa), fin(s->interval_s), (unsigned long long)s->dropped_delta,
-		(unsigned long long)s->dropped_total);
+	json_init(&j, f);
+	json_obj(&j, NULL, JSON_COMPACT);
+	json_u64(&j, "seq", c->seq);
+	json_fixed(&j, "time", fin(c->wall_s), 3);
+	json_str(&j, "host", c->host);
+	json_str(&j, "kernel", c->kernel);
+	json_str(&j, "isa", isa_name(s->isa));
+	json_fixed(&j, "interval_s", fin(s->interval_s), 3);
+	json_u64(&j, "dropped", s->dropped_delta);
+	json_u64(&j, "dropped_total", s->dropped_total);
 
-	fputs(",\"vms\":[", f);
-	first = true;
+	json_arr(&j, "vms", JSON_COMPACT);
 	for (i = 0; i < s->nvms; i++) {
 		const struct vm_info *vm = &s->vms[i];
 
 		if (!pid_selected(c->filter, vm->pid))
 			continue;
-		fprintf(f, "%s{\"pid\":%u,\"name\":", first ? "" : ",", vm->pid);
-		json_string(f, vm->name);
-		fprintf(f, ",\"alive\":%s}", vm->alive ? "true" : "false");
-		first = false;
+		json_obj(&j, NULL, JSON_COMPACT);
+		json_u64(&j, "pid", vm->pid);
+		json_str(&j, "name", vm->name);
+		json_bool(&j, "alive", vm->alive);
+		json_end(&j);
 	}
-	fputs("],\"rows\":[", f);
+	json_end(&j);
+	json_arr(&j, "rows", JSON_COMPACT);
 	for (i = 0; i < n; i++) {
 		const struct stat_row *r = rows[i];
 		char rb[48];
 
-		fprintf(f, "%s{\"pid\":%u,\"vcpu\":%u,\"reason\":%u,\"reason_name\":",
-			i ? "," : "", r->pid, r->vcpu, r->reason);
-		json_string(f, reason_label(r->isa, r->reason, rb, sizeof(rb)));
-		fprintf(f, ",\"count\":%llu,\"total_count\":%llu,\"rate\":%.3f,\"pct\":%.2f",
-			(unsigned long long)r->delta.count, (unsigned long long)r->total.count,
-			fin(rate_per_s(r->delta.count, s->interval_s)),
-			sum_d.count ? 100.0 * r->delta.count / sum_d.count : 0.0);
-		json_lat(f, "", &r->delta, sum_d.lat_sum_ns);
-		json_lat(f, "total_", &r->total, sum_t.lat_sum_ns);
+		json_obj(&j, NULL, JSON_COMPACT);
+		json_u64(&j, "pid", r->pid);
+		json_u64(&j, "vcpu", r->vcpu);
+		json_u64(&j, "reason", r->reason);
+		json_str(&j, "reason_name", reason_label(r->isa, r->reason, rb, sizeof(rb)));
+		json_u64(&j, "count", r->delta.count);
+		json_u64(&j, "total_count", r->total.count);
+		json_fixed(&j, "rate", fin(rate_per_s(r->delta.count, s->interval_s)), 3);
+		json_fixed(&j, "pct", sum_d.count ? 100.0 * r->delta.count / sum_d.count : 0.0, 2);
+		json_lat(&j, 0, &r->delta, sum_d.lat_sum_ns);
+		json_lat(&j, 1, &r->total, sum_t.lat_sum_ns);
 		if (c->hist && *c->hist && reason_matches(c->hist, r->isa, r->reason)) {
-			json_hist(f, "hist", &r->delta);
-			json_hist(f, "total_hist", &r->total);
+			json_hist(&j, "hist", &r->delta);
+			json_hist(&j, "total_hist", &r->total);
 		}
-		fputc('}', f);
+		json_end(&j);
 	}
-	fprintf(f, "],\"totals\":{\"vms\":%zu,\"vcpus\":%zu,\"rows\":%zu"
-		",\"count\":%llu,\"total_count\":%llu,\"rate\":%.3f",
-		nvms, nvcpus, n, (unsigned long long)sum_d.count,
-		(unsigned long long)sum_t.count, fin(rate_per_s(sum_d.count, s->interval_s)));
-	json_lat(f, "", &sum_d, sum_d.lat_sum_ns);
-	json_lat(f, "total_", &sum_t, sum_t.lat_sum_ns);
-	fputs("}}\n", f);
+	json_end(&j);
+	json_obj(&j, "totals", JSON_COMPACT);
+	json_u64(&j, "vms", nvms);
+	json_u64(&j, "vcpus", nvcpus);
+	json_u64(&j, "rows", n);
+	json_u64(&j, "count", sum_d.count);
+	json_u64(&j, "total_count", sum_t.count);
+	json_fixed(&j, "rate", fin(rate_per_s(sum_d.count, s->interval_s)), 3);
+	json_lat(&j, 0, &sum_d, sum_d.lat_sum_ns);
+	json_lat(&j, 1, &sum_t, sum_t.lat_sum_ns);
+	json_end(&j);
+	json_end(&j);
 	free(rows);
 	return ferror(f) ? -EIO : 0;
 }

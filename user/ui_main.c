@@ -11,14 +11,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "ui.h"
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return clock_mono_ns() / 1e9;
 }
 
 static int map_key(int ch)
@@ -92,12 +90,17 @@ int ui_run(struct collector *c, const struct args *a, const struct ui_host *h,
 			err = collector_poll(c, &snap);
 			if (err) {
 				ui_term_restore();
-				fprintf(stderr, "exittop: reading the BPF maps: %s\n", strerror(-err));
+				if (snap.notice)
+					fprintf(stderr, "exittop: %s\n", snap.notice);
+				else
+					fprintf(stderr, "exittop: reading the BPF maps: %s\n", strerror(-err));
 				status = 1;
 				break;
 			}
 			have = true;
 			polls++;
+			if (snap.notice)
+				snprintf(st.message, sizeof(st.message), "%s", snap.notice);
 			next = t + st.delay_s;
 			if (next < now_s())
 				next = now_s() + st.delay_s;

@@ -126,6 +126,20 @@ const struct vm_info *snapshot_vm(const struct snapshot *s, uint32_t pid)
 	return NULL;
 }
 
+const char *snapshot_vm_name(const struct snapshot *s, uint32_t pid, size_t *hint)
+{
+	const struct vm_info *vm;
+
+	if (hint && *hint < s->nvms && s->vms[*hint].pid == pid)
+		return s->vms[*hint].name;
+	vm = snapshot_vm(s, pid);
+	if (!vm)
+		return NULL;
+	if (hint)
+		*hint = (size_t)(vm - s->vms);
+	return vm->name;
+}
+
 /* Group identity of a snapshot row under a mode, comparable with memcmp-like order. */
 static void group_key(enum view_mode m, const struct stat_row *r, uint64_t k[2])
 {

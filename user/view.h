@@ -120,4 +120,11 @@ int sort_key_parse(const char *s, enum sort_key *k);
 /* VM of a snapshot by pid, NULL if unknown. */
 const struct vm_info *snapshot_vm(const struct snapshot *s, uint32_t pid);
 
+/*
+ * Name of VM pid as s lists it, NULL if s does not list it. hint (may be
+ * NULL) keeps the index of the VM last found: callers walking rows in pid
+ * order find each VM without a search.
+ */
+const char *snapshot_vm_name(const struct snapshot *s, uint32_t pid, size_t *hint);
+
 #endif

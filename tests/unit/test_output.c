@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "json.h"
 #include "output.h"
 #include "fake_snapshot.h"
 
