@@ -106,7 +106,7 @@ static void look(struct hconn *c, uint64_t now)
 		c->acked = ti.tcpi_bytes_acked;
 		c->progress = now;
 	}
-	/* tcpi_snd_wnd exists since Linux 5.4: older kernels never report 0 here */
+	/* older kernels lack tcpi_snd_wnd (len is shorter): there, only STALL_MS counts */
 	c->zero_window = len >= offsetof(struct tcp_info, tcpi_snd_wnd) + sizeof(ti.tcpi_snd_wnd) &&
 			 ti.tcpi_snd_wnd == 0;
 }
