@@ -72,8 +72,12 @@ const volatile int off_isa = -1;
 const volatile int off_vcpu = -1;
 
 /*
- * The counters live in a per-CPU array, one slot per key; `slots` maps a
- * key to its slot. A vCPU thread caches its last key's slot in its
+ * The counters live in an array, one slot per key; `slots` maps a key to
+ * its slot. One copy, not one per CPU: a key (VMM, vCPU, reason) is only
+ * written by its vCPU's thread, and KVM_RUN holds the vCPU's mutex, so
+ * there is never a second writer at the same time and plain stores need
+ * no atomics; memory does not grow with the CPU count. User space reads it
+ * through mmap (BPF_F_MMAPABLE), with no syscall per key. A vCPU thread caches its last key's slot in its
  * storage (struct inflight), so an exit whose key repeats (the common case
  * at high exit rates) costs an array lookup instead of hashing the key.
  * A key's first exit takes a slot from free_slots (filled by user space,
@@ -81,7 +85,8 @@ const volatile int off_vcpu = -1;
  * generation bumped). All three are sized alike by user space.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, EXITS_DEF_KEYS);	/* user space may resize */
 	__type(key, __u32);
 	__type(value, struct exits_val);
@@ -236,7 +241,7 @@ static __always_inline bool same_key(const struct exits_key *a, const struct exi
  */
 #define FOLD_MAX_NS	100000
 
-/* This CPU's counters in slot s, unless the slot was freed since (gen). */
+/* The counters in slot s, unless the slot was freed since (gen). */
 static __always_inline struct exits_val *slot_val(const struct exits_slot *s)
 {
 	__u32 idx = s->slot;
@@ -300,7 +305,7 @@ static __always_inline void count_exit(const struct exits_key *key, struct infli
 		count_drop(EXITS_DROP_EXIT);	/* no slot left */
 		return;
 	}
-	v->count++;		/* per-CPU value: plain increment */
+	v->count++;		/* one writer per key (the vCPU's thread): plain increment */
 	BENCH_STOP(4);
 	if (!fl)
 		return;

@@ -24,11 +24,11 @@ struct exits_key {
 };
 
 /*
- * stats map value (per CPU, one array slot per key); the fields up to
- * hist[] are struct agg of user/model.h. gen is the slot's generation:
- * user space bumps it (on every CPU's copy) when it frees the slot, so a
- * vCPU thread that still caches the slot sees the change and looks its
- * key up again.
+ * stats map value (one array slot per key, one copy for all CPUs); the
+ * fields up to hist[] are struct agg of user/model.h. gen is the slot's
+ * generation: user space bumps it when it frees the slot, so a vCPU
+ * thread that still caches the slot sees the change and looks its key up
+ * again.
  */
 struct exits_val {
 	unsigned long long count;	/* exits, counted at kvm_exit */

@@ -118,9 +118,14 @@ static int check_once(struct check_state *st, size_t *nout, size_t *gone, char *
 							   st->vms[i].note, sizeof(st->vms[i].note));
 		ret = collector_poll(st->c, &s);
 		if (ret) {
-			snprintf(err, errlen, "reading the BPF maps: %s", strerror(-ret));
+			if (s.notice)
+				snprintf(err, errlen, "%s", s.notice);
+			else
+				snprintf(err, errlen, "reading the BPF maps: %s", strerror(-ret));
 			return ret;
 		}
+		if (s.notice)
+			fprintf(stderr, "exittop: %s\n", s.notice);
 		/* VMs that BPF saw and debugfs did not list (first try only) */
 		if (tries == 0) {
 			*gone = 0;

@@ -313,7 +313,7 @@ static int update_rows(struct collector *c, size_t n)
 		r = rowtable_get(&c->rt, &c->maps.keys[i], true);
 		if (!r || row_vm(c, r))
 			return -ENOMEM;
-		agg_sum_cpus(&cur, exits_maps_vals(&c->maps, i), c->maps.ncpus, c->maps.val_sz);
+		cur = *exits_maps_agg(&c->maps, i);
 		if (agg_went_back(&cur, &r->last))	/* key was deleted and re-created */
 			memset(&r->last, 0, sizeof(r->last));
 		agg_diff(&r->delta, &cur, &r->last);

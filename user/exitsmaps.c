@@ -2,38 +2,39 @@
 /*
  * User space's side of bpf/exits.bpf.c's maps: sized to the machine, the
  * pid filter and the free slot stack filled before attach, then the reads
- * of each poll: one batched read of the key -> slot map, then one read of
- * each key's per-CPU counters in the stats array (cost ~ number of keys,
- * never the exit rate). The slots of ended VMs' keys are zeroed and pushed
- * back on free_slots, so VM churn never fills the maps.
+ * of each poll: one batched read of the key -> slot map, then each key's
+ * counters straight from the stats array, which is mapped into our memory
+ * (no syscall per key; cost ~ number of keys, never the exit rate). The
+ * slots of ended VMs' keys are zeroed and pushed back on free_slots, so VM
+ * churn never fills the maps.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "exitsmaps.h"
+#include "stats.h"
 #include "exits.skel.h"
 
-#define STATS_MEM_BUDGET	(64UL << 20)	/* bytes for the per-CPU stats array */
-#define STATS_MIN_KEYS		1024
-#define STATS_MAX_KEYS		16384
+/*
+ * Keys the maps hold: the stats array is one copy for all CPUs (296 B a
+ * key), so the size no longer depends on the CPU count.
+ */
+#define STATS_KEYS		16384
 
 void exits_maps_size(struct exits_maps *m, struct exits *skel, int ncpus)
 {
-	size_t keys;
+	size_t keys = STATS_KEYS;
 
 	m->ncpus = ncpus;
 	m->use_batch = -1;
 	m->val_sz = (sizeof(struct exits_val) + 7) & ~(size_t)7;
-	keys = STATS_MEM_BUDGET / (m->val_sz * (size_t)ncpus);
-	if (keys < STATS_MIN_KEYS)
-		keys = STATS_MIN_KEYS;
-	if (keys > STATS_MAX_KEYS)
-		keys = STATS_MAX_KEYS;
 	m->max_keys = keys;
 	bpf_map__set_max_entries(skel->maps.stats, (uint32_t)keys);
 	bpf_map__set_max_entries(skel->maps.slots, (uint32_t)keys);
@@ -49,12 +50,24 @@ int exits_maps_open(struct exits_maps *m, struct exits *skel)
 	m->pids_fd = bpf_map__fd(skel->maps.pids);
 	m->keys = calloc(m->max_keys, sizeof(*m->keys));
 	m->kslots = calloc(m->max_keys, sizeof(*m->kslots));
-	m->vals = calloc(m->max_keys, m->val_sz * (size_t)m->ncpus);
-	m->zero = calloc((size_t)m->ncpus, m->val_sz);
+	m->vals = calloc(m->max_keys, sizeof(struct agg));
 	m->drops = calloc((size_t)m->ncpus, sizeof(*m->drops));
-	if (!m->keys || !m->kslots || !m->vals || !m->zero || !m->drops)
+	if (!m->keys || !m->kslots || !m->vals || !m->drops)
 		return -ENOMEM;
+	/* the kernel maps the whole array, rounded up to pages */
+	m->stats_len = m->max_keys * m->val_sz;
+	m->stats_len = (m->stats_len + (size_t)getpagesize() - 1) & ~((size_t)getpagesize() - 1);
+	m->stats = mmap(NULL, m->stats_len, PROT_READ | PROT_WRITE, MAP_SHARED, m->stats_fd, 0);
+	if (m->stats == MAP_FAILED) {
+		m->stats = NULL;
+		return -errno;
+	}
 	return 0;
+}
+
+static volatile struct exits_val *stats_slot(const struct exits_maps *m, uint32_t slot)
+{
+	return (volatile struct exits_val *)((char *)m->stats + (size_t)slot * m->val_sz);
 }
 
 int exits_maps_filter_pids(struct exits_maps *m, const uint32_t *pids, size_t n)
@@ -153,49 +166,43 @@ long exits_maps_read(struct exits_maps *m)
 		return ret;
 	n = (size_t)ret;
 	/*
-	 * A key whose slot cannot be read, or whose slot's generation moved
+	 * A key whose slot is out of range, or whose slot's generation moved
 	 * on (freed by us, so not expected), is left out of this read.
 	 */
 	for (i = 0; i < n; i++) {
-		char *dst = (char *)m->vals + k * m->val_sz * (size_t)m->ncpus;
-		const struct exits_val *v0 = (const void *)dst;
+		uint32_t slot = m->kslots[i].slot;
 
+		if (slot >= m->max_keys || (uint32_t)stats_slot(m, slot)->gen != m->kslots[i].gen)
+			continue;
 		m->keys[k] = m->keys[i];
 		m->kslots[k] = m->kslots[i];
-		if (bpf_map_lookup_elem(m->stats_fd, &m->kslots[k].slot, dst))
-			continue;
-		if ((uint32_t)v0->gen != m->kslots[k].gen)
-			continue;
+		agg_from_val(&m->vals[k], stats_slot(m, slot));
 		k++;
 	}
 	return (long)k;
 }
 
-const void *exits_maps_vals(const struct exits_maps *m, size_t i)
+const struct agg *exits_maps_agg(const struct exits_maps *m, size_t i)
 {
-	return (const char *)m->vals + i * m->val_sz * (size_t)m->ncpus;
+	return &m->vals[i];
 }
 
 /*
- * Forget the key, zero the counters on every CPU with the generation
- * bumped (a thread that still caches the slot then looks its key up
- * again), push the slot. If a step fails the slot stays taken: fewer keys
- * fit, nothing is miscounted.
+ * Forget the key, zero the counters with the generation bumped (a thread
+ * that still caches the slot then looks its key up again), push the slot.
+ * The key's VM has ended: nothing writes the slot meanwhile. If a step
+ * fails the slot stays taken: fewer keys fit, nothing is miscounted.
  */
 void exits_maps_free_slot(struct exits_maps *m, size_t i)
 {
 	uint32_t slot = m->kslots[i].slot;
-	int cpu;
+	struct exits_val zero;
 
-	if (bpf_map_delete_elem(m->slots_fd, &m->keys[i]))
+	if (slot >= m->max_keys || bpf_map_delete_elem(m->slots_fd, &m->keys[i]))
 		return;
-	memset(m->zero, 0, m->val_sz * (size_t)m->ncpus);
-	for (cpu = 0; cpu < m->ncpus; cpu++) {
-		struct exits_val *z = (void *)((char *)m->zero + (size_t)cpu * m->val_sz);
-
-		z->gen = (uint32_t)(m->kslots[i].gen + 1);
-	}
-	if (bpf_map_update_elem(m->stats_fd, &slot, m->zero, BPF_ANY))
+	memset(&zero, 0, sizeof(zero));
+	zero.gen = (uint32_t)(m->kslots[i].gen + 1);
+	if (bpf_map_update_elem(m->stats_fd, &slot, &zero, BPF_ANY))
 		return;
 	bpf_map_update_elem(m->free_fd, NULL, &slot, 0);
 }
@@ -217,7 +224,8 @@ void exits_maps_close(struct exits_maps *m)
 	free(m->keys);
 	free(m->kslots);
 	free(m->vals);
-	free(m->zero);
 	free(m->drops);
+	if (m->stats)
+		munmap(m->stats, m->stats_len);
 	memset(m, 0, sizeof(*m));
 }

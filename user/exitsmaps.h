@@ -17,20 +17,21 @@ struct exits_maps {
 	int stats_fd, slots_fd, free_fd, drops_fd, pids_fd;
 	int ncpus;
 	size_t max_keys;	/* entries of stats, slots and free_slots */
-	size_t val_sz;		/* per-CPU value stride */
+	size_t val_sz;		/* stride of the stats array's values */
 	int use_batch;		/* -1 unknown, 0 no, 1 yes */
 	/* what the last exits_maps_read() found, max_keys entries each */
 	struct exits_key *keys;
 	struct exits_slot *kslots;	/* each key's slot in the stats array */
-	void *vals;		/* each key's per-CPU values, ncpus * val_sz bytes */
-	void *zero;		/* one per-CPU value set, for freeing slots */
+	struct agg *vals;	/* each key's counters */
+	void *stats;		/* the stats array, mapped (stats_len bytes) */
+	size_t stats_len;
 	uint64_t *drops;	/* per-CPU drop counters, ncpus */
 };
 
-/* Before the skeleton is loaded: size the maps to the machine's CPUs. */
+/* Before the skeleton is loaded: size the maps (ncpus: for the drop counters). */
 void exits_maps_size(struct exits_maps *m, struct exits *skel, int ncpus);
 
-/* After it is loaded: the map fds and the read buffers. 0 or -ENOMEM. */
+/* After it is loaded: the map fds, the read buffers, the stats array mapped. 0 or -errno. */
 int exits_maps_open(struct exits_maps *m, struct exits *skel);
 
 /* Trace only these pids (the programs' filter_pids must be set). 0 or -errno. */
@@ -40,14 +41,13 @@ int exits_maps_filter_pids(struct exits_maps *m, const uint32_t *pids, size_t n)
 int exits_maps_fill_free_slots(struct exits_maps *m);
 
 /*
- * Read every key with its slot, then each key's per-CPU counters, into
- * keys[i], kslots[i] and exits_maps_vals(m, i). Returns the number of
- * keys or -errno.
+ * Read every key with its slot, then each key's counters, into keys[i],
+ * kslots[i] and exits_maps_agg(m, i). Returns the number of keys or -errno.
  */
 long exits_maps_read(struct exits_maps *m);
 
-/* The per-CPU values of key i of the last read (ncpus, val_sz apart). */
-const void *exits_maps_vals(const struct exits_maps *m, size_t i);
+/* The counters of key i of the last read. */
+const struct agg *exits_maps_agg(const struct exits_maps *m, size_t i);
 
 /* Give key i's slot back to the programs (its VM has ended). */
 void exits_maps_free_slot(struct exits_maps *m, size_t i);

@@ -4,13 +4,8 @@
 
 #include "stats.h"
 
-/* agg_sum_cpus reads each CPU's exits_val as a struct agg: same fields, same places */
+/* agg_from_val copies exits_val's counters into struct agg field by field */
 _Static_assert(sizeof(unsigned long long) == sizeof(uint64_t), "exits_val field size");
-_Static_assert(offsetof(struct exits_val, lat_max_ns) == offsetof(struct agg, lat_max_ns),
-	       "exits_val and agg differ");
-_Static_assert(offsetof(struct exits_val, hist) == offsetof(struct agg, hist),
-	       "exits_val and agg differ");
-_Static_assert(sizeof(struct exits_val) >= sizeof(struct agg), "exits_val and agg differ");
 
 /* Upper bound of slot i: [2^i, 2^(i+1)) -> 2^(i+1) - 1; the last is open. */
 static uint64_t slot_upper(int i)
@@ -33,17 +28,16 @@ void agg_add(struct agg *a, const struct agg *b)
 		a->hist[i] += b->hist[i];
 }
 
-void agg_sum_cpus(struct agg *a, const void *vals, int ncpus, size_t stride)
+void agg_from_val(struct agg *a, const volatile struct exits_val *v)
 {
-	const char *v = vals;
-	struct agg one;
-	int cpu;
+	int i;
 
-	memset(a, 0, sizeof(*a));
-	for (cpu = 0; cpu < ncpus; cpu++, v += stride) {
-		memcpy(&one, v, sizeof(one));	/* the leading fields of exits_val */
-		agg_add(a, &one);
-	}
+	a->count = v->count;
+	a->lat_count = v->lat_count;
+	a->lat_sum_ns = v->lat_sum_ns;
+	a->lat_max_ns = v->lat_max_ns;
+	for (i = 0; i < EXITS_HIST_SLOTS; i++)
+		a->hist[i] = v->hist[i];
 }
 
 void agg_diff(struct agg *d, const struct agg *cur, const struct agg *last)

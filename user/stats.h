@@ -9,10 +9,12 @@
 void agg_add(struct agg *a, const struct agg *b);
 
 /*
- * a = the sum over ncpus of a per-CPU map value: vals holds ncpus struct
- * exits_val, stride bytes apart (bpf/exits.h), each summed with agg_add.
+ * a = the counters of one stats map value (bpf/exits.h) that its vCPU's
+ * thread may be updating meanwhile: each field is read with one aligned
+ * 8-byte load, so no field is torn; fields may be one exit apart, which
+ * the next read makes up.
  */
-void agg_sum_cpus(struct agg *a, const void *vals, int ncpus, size_t stride);
+void agg_from_val(struct agg *a, const volatile struct exits_val *v);
 
 /*
  * d = cur - last for two reads of one key's counters. The maximum of the

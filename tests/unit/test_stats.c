@@ -118,35 +118,24 @@ static void test_agg_add_avg(void **state)
 	assert_true(agg_avg_ns(&a) == 0.0);
 }
 
-/* Two CPUs' map values with a stride wider than struct exits_val, as a per-CPU lookup may give. */
-static void test_agg_sum_cpus(void **state)
+/* One map value's counters, gen and anything after hist[] left out. */
+static void test_agg_from_val(void **state)
 {
-	union {
-		struct exits_val v;
-		char pad[sizeof(struct exits_val) + 16];
-	} cpu[2];
+	struct exits_val v;
 	struct agg a;
 
-	memset(cpu, 0xee, sizeof(cpu));	/* padding that must not be read */
-	memset(&cpu[0].v, 0, sizeof(cpu[0].v));
-	memset(&cpu[1].v, 0, sizeof(cpu[1].v));
-	cpu[0].v.count = 4; cpu[0].v.lat_count = 3; cpu[0].v.lat_sum_ns = 900;
-	cpu[0].v.lat_max_ns = 500; cpu[0].v.hist[8] = 3; cpu[0].v.gen = 7;
-	cpu[1].v.count = 6; cpu[1].v.lat_count = 6; cpu[1].v.lat_sum_ns = 60;
-	cpu[1].v.lat_max_ns = 20; cpu[1].v.hist[3] = 6; cpu[1].v.gen = 7;
-	agg_sum_cpus(&a, cpu, 2, sizeof(cpu[0]));
-	assert_int_equal(a.count, 10);
-	assert_int_equal(a.lat_count, 9);
-	assert_int_equal(a.lat_sum_ns, 960);
+	memset(&v, 0, sizeof(v));
+	v.count = 4; v.lat_count = 3; v.lat_sum_ns = 900;
+	v.lat_max_ns = 500; v.hist[8] = 2; v.hist[EXITS_HIST_SLOTS - 1] = 1; v.gen = 7;
+	memset(&a, 0xee, sizeof(a));	/* whatever a held before */
+	agg_from_val(&a, &v);
+	assert_int_equal(a.count, 4);
+	assert_int_equal(a.lat_count, 3);
+	assert_int_equal(a.lat_sum_ns, 900);
 	assert_int_equal(a.lat_max_ns, 500);
-	assert_int_equal(a.hist[8], 3);
-	assert_int_equal(a.hist[3], 6);
-	assert_int_equal(a.hist[0] + a.hist[EXITS_HIST_SLOTS - 1], 0);
-	/* one CPU: that CPU's counters, whatever a was before */
-	agg_sum_cpus(&a, &cpu[1], 1, sizeof(cpu[0]));
-	assert_int_equal(a.count, 6);
-	assert_int_equal(a.lat_max_ns, 20);
-	assert_int_equal(a.hist[8], 0);
+	assert_int_equal(a.hist[8], 2);
+	assert_int_equal(a.hist[EXITS_HIST_SLOTS - 1], 1);
+	assert_int_equal(a.hist[0] + a.hist[7] + a.hist[9], 0);
 }
 
 static void test_agg_diff(void **state)
@@ -212,7 +201,7 @@ int main(void)
 		cmocka_unit_test(test_open_last_slot),
 		cmocka_unit_test(test_p_bounds),
 		cmocka_unit_test(test_agg_add_avg),
-		cmocka_unit_test(test_agg_sum_cpus),
+		cmocka_unit_test(test_agg_from_val),
 		cmocka_unit_test(test_agg_diff),
 		cmocka_unit_test(test_rate),
 	};
