@@ -2,8 +2,9 @@
 /*
  * The exporter's HTTP server: libmicrohttpd does HTTP (parsing, keep-alive,
  * pipelining, TLS), driven from the caller's thread; this file answers
- * requests (503 beyond the limit, 401 without valid credentials, 405, the
- * handler's response with gzip when accepted) and runs the loop.
+ * requests (503 beyond the limit or the bcrypt budget, 401 without valid
+ * credentials, 405, the handler's response with gzip when accepted) and
+ * runs the loop.
  * httpd_conn.c decides who is served and for how long.
  *
  * Every error response closes the connection; requests with a body are
@@ -96,15 +97,16 @@ static enum MHD_Result error(struct MHD_Connection *mc, struct hconn *c, int sta
 	return queue(mc, c, status, r);
 }
 
-static bool authorized(struct httpd *h, struct MHD_Connection *mc)
+static enum webcfg_auth authorized(struct httpd *h, struct MHD_Connection *mc)
 {
 	char *pass = NULL, *user;
-	bool ok;
+	enum webcfg_auth ok = WEBCFG_DENIED;
 
 	if (!h->web || !h->web->nusers)
-		return true;
+		return WEBCFG_OK;
 	user = MHD_basic_auth_get_username_password(mc, &pass);
-	ok = user && pass && webcfg_check(h->web, user, pass);
+	if (user && pass)
+		ok = webcfg_check(h->web, user, pass);
 	if (pass) {
 		explicit_bzero(pass, strlen(pass));
 		MHD_free(pass);
@@ -217,7 +219,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		h->st.busy++;
 		return error(mc, c, 503, MHD_HTTP_HEADER_RETRY_AFTER, "1");
 	}
-	if (!authorized(h, mc)) {
+	switch (authorized(h, mc)) {
+	case WEBCFG_OK:
+		break;
+	case WEBCFG_BUSY:
+		h->st.busy++;
+		return error(mc, c, 503, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	default:
 		h->st.unauthorized++;
 		return error(mc, c, 401, NULL, NULL);
 	}

@@ -16,6 +16,7 @@
 #include <crypt.h>
 #include <yaml.h>
 
+#include "clock.h"
 #include "httpd_webcfg.h"
 
 #define CFG_MAX_BYTES	(64 * 1024)
@@ -317,7 +318,22 @@ static bool verify(const char *password, const char *hash)
 	return out && out[0] != '*' && same(out, hash);
 }
 
-bool webcfg_check(struct webcfg *cfg, const char *user, const char *password)
+/* One bcrypt verification more within this second's budget? */
+static bool spend(struct webcfg *cfg)
+{
+	uint64_t now = clock_mono_ns() / 1000000000;
+
+	if (now != cfg->budget_s) {
+		cfg->budget_s = now;
+		cfg->budget_used = 0;
+	}
+	if (cfg->budget_used >= WEBCFG_BCRYPT_PER_S)
+		return false;
+	cfg->budget_used++;
+	return true;
+}
+
+enum webcfg_auth webcfg_check(struct webcfg *cfg, const char *user, const char *password)
 {
 	struct webcfg_user *u = NULL;
 	size_t i;
@@ -326,14 +342,16 @@ bool webcfg_check(struct webcfg *cfg, const char *user, const char *password)
 	for (i = 0; i < cfg->nusers; i++)
 		if (same(cfg->users[i].name, user))
 			u = &cfg->users[i];
+	if (u && u->fast && verify(password, u->fast))
+		return WEBCFG_OK;
+	if (!spend(cfg))
+		return WEBCFG_BUSY;
 	if (!u) {
 		/* as slow as a real check: user names are not revealed by timing */
 		if (cfg->nusers)
 			verify(password, cfg->users[0].hash);
-		return false;
+		return WEBCFG_DENIED;
 	}
-	if (u->fast && verify(password, u->fast))
-		return true;
 	ok = verify(password, u->hash);
 	if (ok && !u->fast) {
 		char salt[CRYPT_GENSALT_OUTPUT_SIZE];
@@ -347,5 +365,5 @@ bool webcfg_check(struct webcfg *cfg, const char *user, const char *password)
 		}
 		free(cd);
 	}
-	return ok;
+	return ok ? WEBCFG_OK : WEBCFG_DENIED;
 }

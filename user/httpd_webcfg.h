@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define WEBCFG_MAX_USERS	64
 
@@ -31,6 +32,8 @@ struct webcfg {
 	char *cert_pem, *key_pem;	/* both or neither: TLS */
 	struct webcfg_user users[WEBCFG_MAX_USERS];
 	size_t nusers;			/* 0: no authentication */
+	uint64_t budget_s;		/* the second the bcrypt budget is counted in */
+	unsigned int budget_used;	/* bcrypt verifications in that second */
 };
 
 /* Read and check FILE (and the certificate and key it names). 0, or -errno with err set. */
@@ -38,13 +41,24 @@ int webcfg_load(const char *path, struct webcfg *cfg, char *err, size_t errlen);
 
 void webcfg_free(struct webcfg *cfg);
 
+enum webcfg_auth {
+	WEBCFG_OK,		/* user and password match a basic_auth_users entry */
+	WEBCFG_DENIED,		/* they do not */
+	WEBCFG_BUSY,		/* not checked: the bcrypt budget of this second is spent */
+};
+
 /*
- * True when user and password match a basic_auth_users entry. The first
- * success of a password costs a bcrypt verification (tens of ms, by
- * design); later ones are checked against a salted SHA-512 crypt of it
- * kept in memory, so that a scraper every second does not cost a bcrypt
- * each time (the plain password is never kept).
+ * Check user and password. The first success of a password costs a
+ * bcrypt verification (tens of ms, by design); later ones are checked
+ * against a salted SHA-512 crypt of it kept in memory, so that a scraper
+ * every second does not cost a bcrypt each time (the plain password is
+ * never kept). At most WEBCFG_BCRYPT_PER_S bcrypt verifications run per
+ * second, in the exporter's only thread: beyond that a password not
+ * already known is not checked (WEBCFG_BUSY), so that a stream of wrong
+ * passwords cannot take the whole CPU time of the exporter.
  */
-bool webcfg_check(struct webcfg *cfg, const char *user, const char *password);
+#define WEBCFG_BCRYPT_PER_S	8
+
+enum webcfg_auth webcfg_check(struct webcfg *cfg, const char *user, const char *password);
 
 #endif

@@ -149,20 +149,52 @@ static void test_check(void **state)
 	snprintf(text, sizeof(text), "basic_auth_users:\n  prom: %s\n", hash);
 	put("users.yml", text);
 	assert_int_equal(load("users.yml", &cfg, err, sizeof(err)), 0);
-	assert_false(webcfg_check(&cfg, "prom", "wrong"));
+	/* 8 bcrypt checks below: at most the budget of one second */
+	assert_int_equal(WEBCFG_DENIED, webcfg_check(&cfg, "prom", "wrong"));
 	assert_null(cfg.users[0].fast);
-	assert_false(webcfg_check(&cfg, "nobody", "right one"));
-	assert_false(webcfg_check(&cfg, "pro", "right one"));
-	assert_false(webcfg_check(&cfg, "prom", "right on"));
-	assert_false(webcfg_check(&cfg, "prom", ""));
-	assert_true(webcfg_check(&cfg, "prom", "right one"));
+	assert_int_equal(WEBCFG_DENIED, webcfg_check(&cfg, "nobody", "right one"));
+	assert_int_equal(WEBCFG_DENIED, webcfg_check(&cfg, "pro", "right one"));
+	assert_int_equal(WEBCFG_DENIED, webcfg_check(&cfg, "prom", "right on"));
+	assert_int_equal(WEBCFG_DENIED, webcfg_check(&cfg, "prom", ""));
+	assert_int_equal(WEBCFG_OK, webcfg_check(&cfg, "prom", "right one"));
 	/* a cheap salted hash of it, never the password itself */
 	assert_non_null(cfg.users[0].fast);
 	assert_int_equal(strncmp(cfg.users[0].fast, "$6$", 3), 0);
 	assert_null(strstr(cfg.users[0].fast, "right one"));
-	assert_true(webcfg_check(&cfg, "prom", "right one"));
-	assert_false(webcfg_check(&cfg, "prom", "wrong"));
-	assert_false(webcfg_check(&cfg, "prom", "right one "));
+	assert_int_equal(WEBCFG_OK, webcfg_check(&cfg, "prom", "right one"));
+	assert_int_equal(WEBCFG_DENIED, webcfg_check(&cfg, "prom", "wrong"));
+	assert_int_equal(WEBCFG_DENIED, webcfg_check(&cfg, "prom", "right one "));
+	webcfg_free(&cfg);
+}
+
+/*
+ * At most WEBCFG_BCRYPT_PER_S bcrypt checks a second: a stream of wrong
+ * passwords gets WEBCFG_BUSY beyond that, while a password already known
+ * (its cheap hash) is still accepted.
+ */
+static void test_bcrypt_budget(void **state)
+{
+	struct webcfg cfg;
+	char err[256], text[512], pw[32];
+	int i, busy = 0, denied = 0;
+
+	snprintf(text, sizeof(text), "basic_auth_users:\n  prom: %s\n", hash);
+	put("budget.yml", text);
+	assert_int_equal(load("budget.yml", &cfg, err, sizeof(err)), 0);
+	sleep(1);	/* a fresh second's budget */
+	assert_int_equal(webcfg_check(&cfg, "prom", "right one"), WEBCFG_OK);
+	for (i = 0; i < 40; i++) {
+		snprintf(pw, sizeof(pw), "guess %d", i);
+		switch (webcfg_check(&cfg, i % 2 ? "prom" : "mallory", pw)) {
+		case WEBCFG_BUSY: busy++; break;
+		case WEBCFG_DENIED: denied++; break;
+		default: fail_msg("guess %d accepted", i);
+		}
+		assert_int_equal(webcfg_check(&cfg, "prom", "right one"), WEBCFG_OK);
+	}
+	/* cost-4 hashes take about a millisecond: all 40 within two seconds */
+	assert_true(denied <= 2 * WEBCFG_BCRYPT_PER_S);
+	assert_true(busy >= 40 - 2 * WEBCFG_BCRYPT_PER_S);
 	webcfg_free(&cfg);
 }
 
@@ -172,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_load_ok),
 		cmocka_unit_test(test_load_bad),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_bcrypt_budget),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
