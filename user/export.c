@@ -67,11 +67,15 @@ static void do_poll(struct exporter *x)
 	x->meta.last_poll_unix = clock_realtime_s();
 	if (r < 0) {
 		x->meta.poll_errors++;
-		if (r != x->last_err)
+		if (r != x->last_err && s.notice)
+			fprintf(x->log, "exittop: %s\n", s.notice);
+		else if (r != x->last_err)
 			fprintf(x->log, "exittop: reading the BPF maps failed: %s\n", strerror(-r));
 		x->last_err = r;
 		return;
 	}
+	if (s.notice)
+		fprintf(x->log, "exittop: %s\n", s.notice);
 	x->last_err = 0;
 	grace = x->o->grace_s < 0 ? 0 :
 		(uint64_t)((x->o->grace_s > 0 ? x->o->grace_s : EXPORT_DEFAULT_GRACE_S) * 1e9);
