@@ -123,7 +123,11 @@ static int read_pem(struct loader *ld, const yaml_node_t *n, const char *key, ch
 	return 0;
 }
 
-static int load_tls(struct loader *ld, yaml_node_t *m, struct webcfg *cfg)
+typedef int (*pair_fn)(struct loader *ld, yaml_node_t *k, yaml_node_t *v, struct webcfg *cfg);
+
+/* fn on each key/value pair of the mapping m (absent or null: none). */
+static int each_pair(struct loader *ld, yaml_node_t *m, const char *what, const char *of,
+		     pair_fn fn, struct webcfg *cfg)
 {
 	yaml_node_pair_t *p;
 	int r;
@@ -131,71 +135,78 @@ static int load_tls(struct loader *ld, yaml_node_t *m, struct webcfg *cfg)
 	if (is_null(m))
 		return 0;
 	if (m->type != YAML_MAPPING_NODE)
-		return fail(ld, m, "%s must be a mapping", "tls_server_config");
+		return fail(ld, m, "%s must be a mapping%s", what, of);
 	for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
-		const char *ks = scalar(k);
-
-		if (!ks)
-			return fail(ld, k, "%s: keys must be names", "tls_server_config");
-		if (!strcmp(ks, "cert_file") && !cfg->cert_pem)
-			r = read_pem(ld, v, ks, &cfg->cert_pem);
-		else if (!strcmp(ks, "key_file") && !cfg->key_pem)
-			r = read_pem(ld, v, ks, &cfg->key_pem);
-		else if (!strcmp(ks, "cert_file") || !strcmp(ks, "key_file"))
-			r = fail(ld, k, "%s given twice", ks);
-		else
-			r = fail(ld, k, "tls_server_config: '%s' is not supported by exittop "
-				 "(only cert_file and key_file)", ks);
+		r = fn(ld, yaml_document_get_node(ld->doc, p->key),
+		       yaml_document_get_node(ld->doc, p->value), cfg);
 		if (r)
 			return r;
 	}
+	return 0;
+}
+
+static int tls_pair(struct loader *ld, yaml_node_t *k, yaml_node_t *v, struct webcfg *cfg)
+{
+	const char *ks = scalar(k);
+
+	if (!ks)
+		return fail(ld, k, "%s: keys must be names", "tls_server_config");
+	if (!strcmp(ks, "cert_file") && !cfg->cert_pem)
+		return read_pem(ld, v, ks, &cfg->cert_pem);
+	if (!strcmp(ks, "key_file") && !cfg->key_pem)
+		return read_pem(ld, v, ks, &cfg->key_pem);
+	if (!strcmp(ks, "cert_file") || !strcmp(ks, "key_file"))
+		return fail(ld, k, "%s given twice", ks);
+	return fail(ld, k, "tls_server_config: '%s' is not supported by exittop "
+		    "(only cert_file and key_file)", ks);
+}
+
+static int load_tls(struct loader *ld, yaml_node_t *m, struct webcfg *cfg)
+{
+	int r = each_pair(ld, m, "tls_server_config", "", tls_pair, cfg);
+
+	if (r || is_null(m))
+		return r;
 	if (!cfg->cert_pem != !cfg->key_pem)
 		return fail(ld, m, "%s needs both cert_file and key_file", "tls_server_config");
 	return 0;
 }
 
-static int load_users(struct loader *ld, yaml_node_t *m, struct webcfg *cfg)
+static int user_pair(struct loader *ld, yaml_node_t *k, yaml_node_t *v, struct webcfg *cfg)
 {
-	yaml_node_pair_t *p;
+	const char *name = scalar(k), *hash = scalar(v);
+	struct webcfg_user *u;
 	size_t i;
 
-	if (is_null(m))
-		return 0;
-	if (m->type != YAML_MAPPING_NODE)
-		return fail(ld, m, "%s must be a mapping of user: bcrypt hash", "basic_auth_users");
-	for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
-		const char *name = scalar(k), *hash = scalar(v);
-		struct webcfg_user *u;
-
-		if (!name || !*name || strlen(name) > NAME_MAX_BYTES || strchr(name, ':'))
-			return fail(ld, k, "%s: user names must be 1-256 characters without ':'",
-				    "basic_auth_users");
-		for (i = 0; i < cfg->nusers; i++)
-			if (!strcmp(cfg->users[i].name, name))
-				return fail(ld, k, "user '%.64s' given twice", name);
-		if (!hash || strlen(hash) != 60 || (strncmp(hash, "$2a$", 4) &&
-						    strncmp(hash, "$2b$", 4) &&
-						    strncmp(hash, "$2y$", 4)) ||
-		    crypt_checksalt(hash) != CRYPT_SALT_OK)
-			return fail(ld, v ? v : k, "user '%.64s': the password must be a bcrypt "
-				    "hash ($2y$..., e.g. from htpasswd -nB)", name);
-		if (cfg->nusers == WEBCFG_MAX_USERS)
-			return fail(ld, k, "more than %d users", WEBCFG_MAX_USERS);
-		u = &cfg->users[cfg->nusers];
-		u->name = strdup(name);
-		u->hash = strdup(hash);
-		if (!u->name || !u->hash) {
-			free(u->name);
-			free(u->hash);
-			return -ENOMEM;
-		}
-		cfg->nusers++;
+	if (!name || !*name || strlen(name) > NAME_MAX_BYTES || strchr(name, ':'))
+		return fail(ld, k, "%s: user names must be 1-256 characters without ':'",
+			    "basic_auth_users");
+	for (i = 0; i < cfg->nusers; i++)
+		if (!strcmp(cfg->users[i].name, name))
+			return fail(ld, k, "user '%.64s' given twice", name);
+	if (!hash || strlen(hash) != 60 || (strncmp(hash, "$2a$", 4) &&
+					    strncmp(hash, "$2b$", 4) &&
+					    strncmp(hash, "$2y$", 4)) ||
+	    crypt_checksalt(hash) != CRYPT_SALT_OK)
+		return fail(ld, v ? v : k, "user '%.64s': the password must be a bcrypt "
+			    "hash ($2y$..., e.g. from htpasswd -nB)", name);
+	if (cfg->nusers == WEBCFG_MAX_USERS)
+		return fail(ld, k, "more than %d users", WEBCFG_MAX_USERS);
+	u = &cfg->users[cfg->nusers];
+	u->name = strdup(name);
+	u->hash = strdup(hash);
+	if (!u->name || !u->hash) {
+		free(u->name);
+		free(u->hash);
+		return -ENOMEM;
 	}
+	cfg->nusers++;
 	return 0;
+}
+
+static int load_users(struct loader *ld, yaml_node_t *m, struct webcfg *cfg)
+{
+	return each_pair(ld, m, "basic_auth_users", " of user: bcrypt hash", user_pair, cfg);
 }
 
 static int load_doc(struct loader *ld, struct webcfg *cfg)
