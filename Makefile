@@ -21,6 +21,10 @@ CPPFLAGS  += -D_GNU_SOURCE -I$(BUILD) -Ibpf -Ilib -Iuser
 # -MMD -MP: each object's header dependencies land in its .d file.
 DEPFLAGS  := -MMD -MP
 LDLIBS_EXITTOP := -lbpf -lelf -lz -lncursesw -lm
+# The exporter's HTTP server (libmicrohttpd with GnuTLS), its --web-config
+# file (libyaml) and bcrypt password checks (libxcrypt).
+LDLIBS_EXPORTER := -lmicrohttpd -lyaml -lcrypt
+LDLIBS_EXITTOP += $(LDLIBS_EXPORTER)
 # exittop runs as root: full RELRO; and binding every symbol at start-up
 # keeps lazy symbol resolution out of the first refreshes.
 LDFLAGS_EXITTOP := -Wl,-z,relro,-z,now

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "httpd.h"
 #include "parse.h"
 
 
@@ -30,6 +31,7 @@ enum {
 	OPT_EXPIRE,
 	OPT_NO_HIST,
 	OPT_BPF_STATS,
+	OPT_WEB_CONFIG,
 	OPT_CHECK,
 	OPT_TRACEPOINTS,
 	OPT_KEYS,
@@ -89,6 +91,7 @@ static const struct argp_option options[] = {
 	  "refresh that found it ended (default 300; 0: that refresh only); also without --listen", 1 },
 	{ "no-histograms", OPT_NO_HIST, NULL, 0, "Export counters only, no latency histograms", 1 },
 	{ "bpf-stats", OPT_BPF_STATS, NULL, 0, "Enable and export the kernel's BPF run-time statistics (CAP_SYS_ADMIN)", 1 },
+	{ "web-config", OPT_WEB_CONFIG, "FILE", 0, "TLS and basic authentication, in the Prometheus exporters' web configuration format (see docs/exporter.md)", 1 },
 	{ NULL, 0, NULL, 0, "Check mode (see docs/check.md):", 2 },
 	{ "check", OPT_CHECK, NULL, 0, "Compare the BPF counts and latencies per VM and reason with KVM's own "
 	  "debugfs figures (exits statistic; per-reason counts and cycles with the exittop kernel patch); "
@@ -137,7 +140,8 @@ static int parse_seconds(struct argp_state *st, const char *arg, const char *opt
 /* Options that only make sense in one of the two modes. */
 static int check_modes(struct argp_state *st, const struct args *a)
 {
-	bool exp_only = a->export_interval_s > 0 || a->no_histograms || a->bpf_stats;
+	bool exp_only = a->export_interval_s > 0 || a->no_histograms || a->bpf_stats ||
+			a->web_config;
 
 	if (a->check) {
 		if (a->listen[0] || exp_only) {
@@ -155,7 +159,8 @@ static int check_modes(struct argp_state *st, const struct args *a)
 	}
 	if (!a->listen[0]) {
 		if (exp_only) {
-			argp_error(st, "--interval, --no-histograms and --bpf-stats need --listen");
+			argp_error(st, "--interval, --no-histograms, --bpf-stats and "
+				   "--web-config need --listen");
 			return EINVAL;
 		}
 		return 0;
@@ -247,12 +252,25 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			return EINVAL;
 		a->delay_set = true;
 		break;
-	case OPT_LISTEN:
-		if (!*arg || strlen(arg) >= sizeof(a->listen)) {
-			argp_error(st, "invalid --listen address: '%.64s'", arg);
+	case OPT_LISTEN: {
+		char host[128], port[8];
+
+		/* the syntax here, before anything is loaded; binding in export_open */
+		if (!*arg || strlen(arg) >= sizeof(a->listen) ||
+		    http_parse_listen(arg, host, sizeof(host), port, sizeof(port))) {
+			argp_error(st, "invalid --listen address: '%.64s' (ADDR:PORT, [IPV6]:PORT, "
+				   ":PORT or PORT)", arg);
 			return EINVAL;
 		}
 		strcpy(a->listen, arg);
+		break;
+	}
+	case OPT_WEB_CONFIG:
+		if (!*arg) {
+			argp_error(st, "--web-config needs a file name");
+			return EINVAL;
+		}
+		a->web_config = arg;
 		break;
 	case OPT_INTERVAL:
 		return parse_seconds(st, arg, "interval", 0.1, 3600, &a->export_interval_s);

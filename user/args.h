@@ -48,6 +48,7 @@ struct args {
 	double expire_s;	/* --expire; < 0: not given */
 	bool no_histograms;
 	bool bpf_stats;
+	const char *web_config;	/* --web-config FILE (in argv); NULL: plain HTTP */
 	bool delay_set;		/* -d given */
 
 	/* Check mode (check.h): BPF figures beside KVM's own, per VM. */

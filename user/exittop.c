@@ -106,6 +106,8 @@ static int run_batch(struct collector *c, const struct args *a, const struct ui_
 int main(int argc, char **argv)
 {
 	struct collect_opts co = { 0 };
+	struct export_opts eo = { 0 };
+	struct exporter *x = NULL;
 	struct collector *c = NULL;
 	struct utsname un;
 	struct ui_host h;
@@ -133,6 +135,25 @@ int main(int argc, char **argv)
 	h.kernel = un.release;
 
 	/*
+	 * Exporter: read --web-config and bind first, so that a bad file or
+	 * address is reported before anything is loaded into the kernel.
+	 */
+	if (a.listen[0]) {
+		eo.listen = a.listen;
+		eo.interval_s = a.export_interval_s > 0 ? a.export_interval_s :
+				a.delay_set ? a.delay_s : 0;
+		/* export_opts: 0 means the default, < 0 means none */
+		eo.grace_s = a.expire_s < 0 ? 0 : a.expire_s == 0 ? -1 : a.expire_s;
+		eo.no_histograms = a.no_histograms;
+		eo.bpf_stats = a.bpf_stats;
+		eo.web_config = a.web_config;
+		eo.version = EXITTOP_VERSION;
+		/* export_open reports its own errors on stderr */
+		if (export_open(&x, &eo) < 0)
+			return 1;
+	}
+
+	/*
 	 * Not root: collector_open checks the capabilities before it loads
 	 * anything and says what is missing, so we do not guess here.
 	 */
@@ -148,24 +169,14 @@ int main(int argc, char **argv)
 	ret = collector_open(&c, &co, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "exittop: %s\n", err[0] ? err : strerror(-ret));
+		export_close(x);
 		return 1;
 	}
 
 	if (a.listen[0]) {
-		struct export_opts eo = {
-			.listen = a.listen,
-			.interval_s = a.export_interval_s > 0 ? a.export_interval_s :
-				      a.delay_set ? a.delay_s : 0,
-			/* export_opts: 0 means the default, < 0 means none */
-			.grace_s = a.expire_s < 0 ? 0 : a.expire_s == 0 ? -1 : a.expire_s,
-			.no_histograms = a.no_histograms,
-			.bpf_stats = a.bpf_stats,
-			.stop = stop,
-			.version = EXITTOP_VERSION,
-		};
-
-		/* export_run reports its own errors on stderr */
-		ret = export_run(c, &eo) < 0 ? 1 : 0;
+		eo.stop = stop;		/* read by export_serve only */
+		ret = export_serve(x, c) < 0 ? 1 : 0;
+		export_close(x);
 	} else if (a.check) {
 		struct check_opts ko = {
 			.pids = a.pids, .npids = a.npids,

@@ -32,14 +32,28 @@ struct export_opts {
 	volatile sig_atomic_t *stop;	/* caller's stop flag; NULL: export_run handles SIGINT/SIGTERM */
 	FILE *log;		/* startup line and errors; NULL: stderr */
 	const char *version;	/* exittop_build_info{version}; NULL: omitted */
+	const char *web_config;	/* --web-config FILE (TLS, basic auth); NULL: plain HTTP */
 };
 
 /*
  * Run the exporter until stopped: polls c every interval and serves the
  * latest figures. Returns 0 after a stop, or a negative errno when the
  * HTTP server cannot start (message on o->log). Does not close c.
+ * export_open + export_serve + export_close in one call.
  */
 int export_run(struct collector *c, const struct export_opts *o);
+
+/*
+ * The same in steps, so that a bad listen address or web configuration is
+ * reported before anything is loaded into the kernel: export_open reads
+ * o->web_config and binds (message on o->log, negative errno on failure);
+ * o must stay valid until export_close.
+ */
+struct exporter;
+
+int export_open(struct exporter **x, const struct export_opts *o);
+int export_serve(struct exporter *x, struct collector *c);
+void export_close(struct exporter *x);
 
 /* ---- seams for tests ---- */
 
@@ -51,6 +65,7 @@ struct export_source {
 };
 
 int export_run_source(const struct export_source *src, const struct export_opts *o);
+int export_serve_source(struct exporter *x, const struct export_source *src);
 
 /*
  * Cumulative series built from the per-poll deltas of snapshots, so that

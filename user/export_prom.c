@@ -13,7 +13,29 @@
 #include <string.h>
 
 #include "export_prom.h"
+#include "httpd_body.h"
 #include "reasons.h"
+
+/* ---- content negotiation ---- */
+
+enum prom_format prom_negotiate(const char *accept, size_t len)
+{
+	double om = 0, text = 0, q;
+	const char *t;
+	size_t tl;
+
+	while (http_list_next(&accept, &len, &t, &tl, &q)) {
+		if (http_token_is(t, tl, "application/openmetrics-text")) {
+			if (q > om)
+				om = q;
+		} else if (http_token_is(t, tl, "text/plain") || http_token_is(t, tl, "text/*") ||
+			   http_token_is(t, tl, "*/*")) {
+			if (q > text)
+				text = q;
+		}
+	}
+	return om > 0 && om >= text ? PROM_OPENMETRICS : PROM_TEXT;
+}
 
 /* ---- buffer ---- */
 
@@ -386,8 +408,14 @@ int prom_render(struct prom_buf *b, const struct snapshot *s, const struct prom_
 			    "HTTP connections closed by a deadline (slow or idle clients)", NULL,
 			    m->http_timeouts);
 		counter_u64(b, f, "exittop_http_evicted_connections_total",
-			    "HTTP connections dropped for a new one when all slots were taken", NULL,
-			    m->http_evicted);
+			    "Idle or stalled HTTP connections closed for a new one at the connection cap",
+			    NULL, m->http_evicted);
+		counter_u64(b, f, "exittop_http_busy_responses_total",
+			    "HTTP requests answered 503: as many requests were being answered already",
+			    NULL, m->http_busy);
+		counter_u64(b, f, "exittop_http_unauthorized_responses_total",
+			    "HTTP requests answered 401 (basic authentication failed)", NULL,
+			    m->http_unauthorized);
 		gauge_u64(b, f, "exittop_http_connections", "Open HTTP connections",
 			  m->http_connections);
 	}

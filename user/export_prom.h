@@ -26,6 +26,13 @@ enum prom_format {
 #define PROM_CTYPE_TEXT	"text/plain; version=0.0.4; charset=utf-8"
 #define PROM_CTYPE_OM	"application/openmetrics-text; version=1.0.0; charset=utf-8"
 
+/*
+ * Content negotiation: OpenMetrics when an Accept header value prefers
+ * application/openmetrics-text (q > 0 and at least the q of text/plain and
+ * wildcards, as Prometheus sends it), else the text format.
+ */
+enum prom_format prom_negotiate(const char *accept, size_t len);
+
 struct prom_buf {
 	char *data;
 	size_t len, cap;
@@ -61,6 +68,8 @@ struct prom_meta {
 	uint64_t http_requests;		/* exittop_http_requests_total (as of this rendering) */
 	uint64_t http_timeouts;		/* exittop_http_timeouts_total */
 	uint64_t http_evicted;		/* exittop_http_evicted_connections_total */
+	uint64_t http_busy;		/* exittop_http_busy_responses_total (503) */
+	uint64_t http_unauthorized;	/* exittop_http_unauthorized_responses_total (401) */
 	uint64_t http_connections;	/* exittop_http_connections (open now) */
 };
 

@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A small single-threaded HTTP/1.1 server for the exporter (GET /metrics).
+ * The exporter's HTTP server: libmicrohttpd (HTTP/1.1 parsing, keep-alive,
+ * TLS through GnuTLS) driven from the caller's thread, with the admission
+ * and deadline rules that keep scrapes working under hostile clients.
  *
- * Everything runs in the caller's thread: httpd_step() does one poll(2)
- * over the listening sockets and the connections, accepts, reads, parses,
- * calls the handler for complete requests and writes responses, all on
- * non-blocking sockets. A slow or malformed client only ever costs its own
- * connection slot: requests must be complete within a deadline, headers are
- * bounded, and when every slot is taken the connection that has been
- * waiting longest for a request is dropped in favour of the new one.
+ * Everything runs in the caller's thread: httpd_step() waits on the
+ * listening sockets and libmicrohttpd's epoll descriptor, lets
+ * libmicrohttpd parse and answer (the handler is called from there), and
+ * accepts and cuts off connections itself (see httpd.c for the rules).
  *
- * Response bodies are reference-counted buffers (struct hbuf), so that one
- * rendering can be sent to many scrapers at once and replaced meanwhile.
+ * Response bodies are reference-counted buffers (struct hbuf,
+ * httpd_body.h), so that one rendering can be sent to many scrapers at
+ * once and replaced meanwhile; compression is done here, once per body.
  */
 #ifndef EXITTOP_HTTPD_H
 #define EXITTOP_HTTPD_H
@@ -19,65 +19,45 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
 
-/* ---- reference-counted body ---- */
-
-struct hbuf {
-	size_t refs;
-	size_t len;
-	char data[];
-};
-
-/* A buffer holding a copy of len bytes of data (data may be NULL: zeroed). */
-struct hbuf *hbuf_new(const void *data, size_t len);
-struct hbuf *hbuf_get(struct hbuf *b);	/* one more reference; NULL-safe */
-void hbuf_put(struct hbuf *b);		/* one reference less; NULL-safe */
-
-/* ---- request parsing (pure, unit-tested) ---- */
-
-#define HTTP_METHOD_MAX	16
-#define HTTP_PATH_MAX	256
+#include "httpd_body.h"
+#include "httpd_webcfg.h"
 
 enum http_method { HTTP_OTHER = 0, HTTP_GET, HTTP_HEAD };
 
 struct http_req {
 	enum http_method method;
-	char method_str[HTTP_METHOD_MAX];
-	char path[HTTP_PATH_MAX];	/* target without the query string */
-	int minor;			/* HTTP/1.<minor> */
-	bool keep_alive;		/* the client wants the connection kept */
-	bool has_body;			/* Content-Length > 0 or Transfer-Encoding */
-	bool openmetrics;		/* Accept prefers application/openmetrics-text */
-	bool gzip;			/* Accept-Encoding allows gzip (q > 0) */
-	size_t head_len;		/* bytes of request line + headers + blank line */
+	const char *path;		/* without the query string */
+	const char *accept;		/* Accept header value, "" if none */
 };
 
-/* Results of http_parse_request; for the negative ones, the HTTP status to send. */
-enum {
-	HTTP_PARSE_OK = 1,		/* complete, *r filled */
-	HTTP_PARSE_MORE = 0,		/* incomplete: read more (within max) */
-	HTTP_PARSE_BAD = -400,		/* malformed */
-	HTTP_PARSE_TOO_LONG = -431,	/* request line + headers over max, or URI too long */
-	HTTP_PARSE_VERSION = -505,	/* not HTTP/1.0 or HTTP/1.1 */
+struct http_resp {
+	int status;			/* 200, 404, ...; 0: 500 */
+	const char *content_type;	/* NULL: text/plain; charset=utf-8 */
+	struct hbuf *body;		/* reference passed to the server; NULL: a status line */
 };
 
-/*
- * Parse the head of one request in buf[0..len). max is the limit for the
- * request line + headers; more than that without the end of the headers is
- * HTTP_PARSE_TOO_LONG. Lines end in CRLF (a bare LF is accepted too).
- */
-int http_parse_request(const char *buf, size_t len, size_t max, struct http_req *r);
+/* Called for each GET/HEAD of any path that passed authentication; fills resp. */
+typedef void (*httpd_handler)(void *ctx, const struct http_req *req, struct http_resp *resp);
 
-/*
- * Content negotiation for the exposition format: true when an Accept header
- * value prefers OpenMetrics (application/openmetrics-text with q > 0 and at
- * least the q of text/plain and wildcards).
- */
-bool http_accept_openmetrics(const char *accept, size_t len);
+struct httpd_opts {
+	const char *listen;		/* see http_parse_listen; NULL: 127.0.0.1:9567 */
+	int max_conns;			/* requests answered at once; 0: 32 */
+	int timeout_ms;			/* request head, write stall and idle limit; 0: 10000 */
+	const struct webcfg *web;	/* TLS and basic auth; NULL: plain HTTP, no auth */
+};
 
-/* True when an Accept-Encoding header value allows gzip (gzip, x-gzip or *, q > 0). */
-bool http_accept_gzip(const char *accept_encoding, size_t len);
+#define HTTPD_DEFAULT_LISTEN	"127.0.0.1:9567"
+
+struct httpd_stats {
+	uint64_t accepted;		/* connections accepted */
+	uint64_t requests;		/* requests that reached the handler or were refused */
+	uint64_t busy;			/* requests answered 503 (too many at once) */
+	uint64_t unauthorized;		/* requests answered 401 */
+	uint64_t timeouts;		/* connections cut off by a deadline */
+	uint64_t evicted;		/* idle or stalled connections closed for a new one */
+	size_t conns;			/* open now */
+};
 
 /*
  * Parse a listen address: "HOST:PORT", "[IPV6]:PORT", "PORT" (127.0.0.1),
@@ -85,34 +65,6 @@ bool http_accept_gzip(const char *accept_encoding, size_t len);
  * bound). Fills host (empty for every address) and port. 0 or -1.
  */
 int http_parse_listen(const char *s, char *host, size_t hostlen, char *port, size_t portlen);
-
-/* ---- server ---- */
-
-struct http_resp {
-	int status;			/* 200, 404, ... */
-	const char *content_type;	/* NULL: text/plain; charset=utf-8 */
-	bool gzip;			/* body is gzip-compressed: Content-Encoding: gzip */
-	bool vary_encoding;		/* add Vary: Accept-Encoding */
-	struct hbuf *body;		/* reference passed to the server; NULL: empty */
-};
-
-/* Called for each complete GET/HEAD of any path; fills resp. */
-typedef void (*httpd_handler)(void *ctx, const struct http_req *req, struct http_resp *resp);
-
-struct httpd_opts {
-	const char *listen;		/* see http_parse_listen; NULL: 127.0.0.1:9567 */
-	int max_conns;			/* 0: 32 */
-	int timeout_ms;			/* request head deadline, write stall, keep-alive idle; 0: 10000 */
-	size_t max_head;		/* request line + headers; 0: 8192 */
-};
-
-#define HTTPD_DEFAULT_LISTEN	"127.0.0.1:9567"
-
-struct httpd_stats {
-	uint64_t accepted, requests, responses_2xx, responses_4xx, responses_5xx;
-	uint64_t timeouts, evicted, closed_full;
-	size_t conns;
-};
 
 struct httpd;
 
@@ -129,6 +81,9 @@ int httpd_step(struct httpd *h, int timeout_ms);
 
 /* The i-th bound address as text ("127.0.0.1:9567", "[::1]:9567"); false past the end. */
 bool httpd_addr(const struct httpd *h, size_t i, char *buf, size_t len);
+
+/* "https" with TLS, else "http". */
+const char *httpd_scheme(const struct httpd *h);
 
 void httpd_get_stats(const struct httpd *h, struct httpd_stats *st);
 

@@ -11,8 +11,10 @@
 
 /*
  * The kvm events directory of tracefs (/sys/kernel/tracing/events/kvm or
- * its debugfs twin). NULL if there is none, with the reason for the user
- * in why[]: tracefs not mounted, or KVM not loaded.
+ * its debugfs twin). When no tracefs is mounted, mounts it at
+ * /sys/kernel/tracing (which only root may do; a failure is reported).
+ * NULL if there is none, with the reason for the user in why[]: no
+ * permission to read tracefs, tracefs not mounted, or KVM not loaded.
  */
 const char *tp_kvm_events_dir(char *why, size_t len);
 

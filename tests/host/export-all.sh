@@ -6,7 +6,9 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 pass=0 failn=0 skipn=0
-for t in tests/host/export-prometheus.sh tests/host/export-http.sh tests/host/export-install.sh; do
+for t in tests/host/export-prometheus.sh tests/host/export-http.sh tests/host/export-attack.sh \
+	tests/host/export-config.sh \
+	tests/host/export-install.sh; do
 	echo "== $t"
 	timeout 900 "$t"
 	rc=$?

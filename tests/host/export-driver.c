@@ -4,6 +4,7 @@
  *
  *   export-driver [--fake] [--listen ADDR:PORT] [--interval S] [--grace S]
  *                 [--duration S] [--no-hist] [--bpf-stats] [-p PID]... [--rows N]
+ *                 [--web-config FILE]
  *
  * Default: the real collector (collector_open + export_run), as
  * `exittop --listen` will do. --fake: a synthetic source (no BPF, any
@@ -107,6 +108,7 @@ int main(int argc, char **argv)
 		{ "bpf-stats", no_argument, NULL, 'B' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "rows", required_argument, NULL, 'r' },
+		{ "web-config", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct export_opts o;
@@ -128,13 +130,15 @@ int main(int argc, char **argv)
 		case 'H': o.no_histograms = true; break;
 		case 'B': o.bpf_stats = true; break;
 		case 'r': extra = strtoul(optarg, NULL, 10); break;
+		case 'w': o.web_config = optarg; break;
 		case 'p':
 			if (npids < 64)
 				pids[npids++] = (uint32_t)strtoul(optarg, NULL, 10);
 			break;
 		default:
 			fprintf(stderr, "usage: export-driver [--fake] [--listen A:P] [--interval S] "
-				"[--grace S] [--duration S] [--no-hist] [--bpf-stats] [-p PID] [--rows N]\n");
+				"[--grace S] [--duration S] [--no-hist] [--bpf-stats] [-p PID] [--rows N] "
+				"[--web-config FILE]\n");
 			return 2;
 		}
 	}

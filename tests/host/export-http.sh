@@ -17,17 +17,7 @@ cd "$(dirname "$0")/../.." || exit 1
 for t in curl gcc ss; do
 	command -v $t >/dev/null || skip "$t not installed"
 done
-tmp=$(mktemp -d /tmp/exittop-http.XXXXXX) || exit 1
-drv=$BUILD/tests/export-driver
-mkdir -p "$BUILD/tests"
-ex_build_driver "$drv" || { echo "FAIL build $drv"; exit 1; }
-dpid=""
-cleanup() {
-	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+ex_setup http
 
 # default limits: 32 connections, 10 s timeout; 3 s here to keep the test short
 timeout 300 "$drv" --fake --listen 127.0.0.1:0 --interval 0.5 >"$tmp/drv.log" 2>&1 &
@@ -55,6 +45,16 @@ raw() {
 [ "$(code -X PUT -d x "$url")" = 405 ] && pass "PUT 405" || fail "PUT not 405"
 [ "$(code -H "X-Big: $(head -c 9000 /dev/zero | tr '\0' a)" "$url")" = 431 ] &&
 	pass "9000-byte header: 431" || fail "oversized header not 431"
+[ "$(code -H "X-Big: $(head -c 6000 /dev/zero | tr '\0' a)" "$url")" = 200 ] &&
+	pass "6000-byte header: 200" || fail "6000-byte header refused"
+[ "$(code "http://$addr/metrics$(head -c 9000 /dev/zero | tr '\0' a)")" = 414 ] &&
+	pass "9000-byte path: 414" || fail "long path not 414"
+[ "$(code "http://$addr/$(head -c 300 /dev/zero | tr '\0' a)")" = 404 ] &&
+	pass "300-byte path: 404" || fail "300-byte path not 404"
+# every error response closes the connection (a 404 on keep-alive too)
+n=$(curl -s --max-time 5 -o /dev/null -o /dev/null -w '%{num_connects}\n' \
+	"http://$addr/nope" "$url" | awk '{ s += $1 } END { print s + 0 }')
+[ "$n" = 2 ] && pass "a 404 closes the connection" || fail "404 kept the connection ($n connects)"
 hdr=$(curl -s --max-time 5 -D - -o "$tmp/gz" -H 'Accept-Encoding: gzip' "$url" | tr -d '\r')
 if echo "$hdr" | grep -qi '^content-encoding: gzip$' && gzip -dc "$tmp/gz" | grep -q '^exittop_polls_total '; then
 	pass "gzip when asked ($(wc -c <"$tmp/gz") bytes compressed, $(gzip -dc "$tmp/gz" | wc -c) plain)"
@@ -63,7 +63,9 @@ else
 fi
 curl -s --max-time 5 -D - -o /dev/null "$url" | grep -qi '^content-encoding' && fail "gzip without Accept-Encoding" ||
 	pass "identity without Accept-Encoding"
-s=$(raw 'GARBAGE\r\n\r\n') && [ "$s" = "HTTP/1.1 400 Bad Request" ] && pass "garbage: 400" || fail "garbage: '$s'"
+# libmicrohttpd closes a connection whose request line is not one without an
+# answer (docs/exporter.md); what matters: nothing served, still serving
+s=$(raw 'GARBAGE\r\n\r\n') && case "$s" in "" | *" 400 "*) pass "garbage: closed or 400 ('$s')" ;; *) fail "garbage: '$s'" ;; esac
 s=$(raw 'GET /metrics HTTP/1.1\r\nHost: a\r\nX: a\001b\r\n\r\n') && case "$s" in *" 400 "*) pass "control char in header: 400" ;; *) fail "control char: '$s'" ;; esac
 s=$(raw 'GET /metrics HTTP/2.0\r\nHost: a\r\n\r\n') && case "$s" in *" 505 "*) pass "HTTP/2.0 request line: 505" ;; *) fail "version: '$s'" ;; esac
 s=$(raw 'GET /metrics HTTP/1.1\r\n\r\n') && case "$s" in *" 400 "*) pass "HTTP/1.1 without Host: 400" ;; *) fail "no Host: '$s'" ;; esac
@@ -86,10 +88,12 @@ done
 sleep 1
 worst=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
-	t0=$(date +%s%N)
-	c=$(code "$url")
-	ms=$((($(date +%s%N) - t0) / 1000000))
-	[ $ms -gt $worst ] && worst=$ms
+	# the server's time as curl measures it (wall time around a fork of curl
+	# on a loaded 2-core host says more about the host than about the server)
+	r=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 "$url")
+	c=${r%% *}
+	ms=$(echo "${r#* }" | awk '{ printf "%d", $1 * 1000 }')
+	[ "$ms" -gt $worst ] && worst=$ms
 	[ "$c" = 200 ] || { fail "scrape $i under slowloris: $c"; break; }
 done
 [ $worst -lt 2000 ] && pass "10 scrapes under 40 slowloris connections: all 200, slowest $worst ms" ||

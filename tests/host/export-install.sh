@@ -113,9 +113,30 @@ if [ "$(id -u)" = 0 ] && [ -d /sys/kernel/tracing/events/kvm/kvm_exit ] && comma
 		r=$(run_as "$rest")
 		case "$r" in
 		polls=*) fail "works without $drop: the unit grants more than needed ($r)" ;;
+		*"not mounted"*) fail "without $drop: a wrong reason, tracefs is mounted: $r" ;;
 		*) pass "without $drop it fails: $r" ;;
 		esac
+		if [ "$drop" = CAP_DAC_READ_SEARCH ]; then
+			case "$r" in
+			*"no permission to read tracefs"*) pass "without $drop the message says why" ;;
+			*) fail "without $drop, the message does not name the permission: $r" ;;
+			esac
+		fi
 	done
+	# root on a host where nothing mounted tracefs (no systemd): exittop
+	# mounts it (in a private mount namespace here, the host's stays)
+	if command -v unshare >/dev/null; then
+		r=$(timeout 30 unshare -m sh -c 'umount /sys/kernel/tracing 2>/dev/null
+			umount /sys/kernel/debug/tracing 2>/dev/null
+			echo "before=$(grep -c " - tracefs " /proc/self/mountinfo)"
+			timeout 10 "$1" -b -n 1 -d 0.3 >/dev/null 2>"$2"; echo "rc=$?"
+			echo "after=$(grep -c " - tracefs " /proc/self/mountinfo)"' sh "$BUILD/exittop" "$tmp/mnt.err" |
+			paste -sd' ' -)
+		case "$r" in
+		"before=0 rc=0 after=1") pass "root without tracefs mounted: exittop mounts it and runs ($r)" ;;
+		*) fail "root without tracefs mounted: $r $(cat "$tmp/mnt.err")" ;;
+		esac
+	fi
 else
 	echo "note: not root or no KVM tracepoints: capability checks skipped"
 fi

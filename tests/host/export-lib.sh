@@ -7,7 +7,9 @@
 #                                in LOG, print ADDR
 #   ex_prom_start ADDR DIR [SECS] start prometheus on 127.0.0.1 (free port) scraping
 #                                ADDR every second; sets EX_PROM (base URL) and
-#                                EX_PROM_PID; waits until ready
+#                                EX_PROM_PID; waits until ready. Lines in
+#                                $EX_PROM_SCRAPE_EXTRA are added to the scrape
+#                                config (scheme, tls_config, basic_auth)
 #   ex_prom_query QUERY          instant query, prints the JSON answer
 #   ex_prom_value QUERY          the value of the first series ("" if none)
 #   ex_wait_value QUERY WANT S   poll until ex_prom_value = WANT or S seconds pass
@@ -21,6 +23,30 @@ ex_build_driver() {
 	fi
 	[ -x "$_b/tests/export-driver" ] || return 1
 	[ "$1" -ef "$_b/tests/export-driver" ] || cp "$_b/tests/export-driver" "$1"
+}
+
+ex_setup() {
+	tmp=$(mktemp -d "/tmp/exittop-$1.XXXXXX") || exit 1
+	drv=${BUILD:-build}/tests/export-driver
+	mkdir -p "${BUILD:-build}/tests"
+	ex_build_driver "$drv" || { echo "FAIL build $drv"; exit 1; }
+	dpid="" EX_PROM_PID=""
+	trap ex_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+ex_cleanup() {
+	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null
+	[ -n "$EX_PROM_PID" ] && kill "$EX_PROM_PID" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+
+ex_stop_driver() {
+	kill "$dpid"
+	wait "$dpid"
+	ex_rc=$?
+	dpid=""
 }
 
 ex_free_port() {
@@ -61,6 +87,7 @@ global:
   evaluation_interval: 1s
 scrape_configs:
   - job_name: exittop
+${EX_PROM_SCRAPE_EXTRA:-}
     static_configs:
       - targets: ['$_target']
 EOF

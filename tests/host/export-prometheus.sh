@@ -16,20 +16,7 @@ cd "$(dirname "$0")/../.." || exit 1
 for t in promtool prometheus curl jq gcc ss; do
 	command -v $t >/dev/null || skip "$t not installed (apt-get install prometheus curl jq iproute2)"
 done
-tmp=$(mktemp -d /tmp/exittop-export.XXXXXX) || exit 1
-drv=$BUILD/tests/export-driver
-mkdir -p "$BUILD/tests"
-ex_build_driver "$drv" || { echo "FAIL build $drv"; exit 1; }
-
-dpid="" EX_PROM_PID=""
-cleanup() {
-	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null
-	[ -n "$EX_PROM_PID" ] && kill "$EX_PROM_PID" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+ex_setup export
 
 # ---- synthetic source ----
 timeout 300 "$drv" --fake --listen 127.0.0.1:0 --interval 0.5 --grace 25 >"$tmp/drv.log" 2>&1 &
@@ -107,11 +94,9 @@ else
 fi
 v=$(ex_prom_value 'exittop_expired_vms_total')
 [ "$v" = 1 ] && pass "exittop_expired_vms_total == 1" || fail "exittop_expired_vms_total: '$v'"
-kill "$dpid"
-wait "$dpid"
-rc=$?
-dpid=""
-[ $rc = 0 ] && pass "SIGTERM: exporter exits 0" || fail "SIGTERM: exit status $rc"
+ex_stop_driver
+rc=$ex_rc
+[ "$rc" = 0 ] && pass "SIGTERM: exporter exits 0" || fail "SIGTERM: exit status $rc"
 kill "$EX_PROM_PID" 2>/dev/null
 wait "$EX_PROM_PID" 2>/dev/null
 EX_PROM_PID=""

@@ -125,8 +125,10 @@ static void test_exporter(void **state)
 	captured_free(&c);
 
 	assert_int_equal(parse(&a, &c, "--listen", "[::1]:9567", "--interval", "0.5",
-			       "--expire=0", "--no-histograms", "--bpf-stats", "-p", "42", NULL), ARGS_OK);
+			       "--expire=0", "--no-histograms", "--bpf-stats", "-p", "42",
+			       "--web-config", "w.yml", NULL), ARGS_OK);
 	assert_string_equal(a.listen, "[::1]:9567");
+	assert_string_equal(a.web_config, "w.yml");
 	assert_true(a.export_interval_s == 0.5);
 	assert_true(a.expire_s == 0);
 	assert_true(a.no_histograms);
@@ -151,7 +153,7 @@ static void test_help_usage_version(void **state)
 	for (const char *const *o = (const char *const[]){ "--batch", "--delay", "--iterations",
 		"--json", "--csv", "--pid", "--vcpu", "--reason", "--view", "--hist",
 		"--sort", "--verbose", "--version", "--listen", "--interval", "--expire",
-		"--no-histograms", "--bpf-stats", NULL }; *o; o++)
+		"--no-histograms", "--bpf-stats", "--web-config", NULL }; *o; o++)
 		assert_non_null(strstr(c.out, *o));
 	assert_int_equal(c.errlen, 0);
 	captured_free(&c);
@@ -242,6 +244,11 @@ static void test_bad_input(void **state)
 	expect_usage("no-histograms without listen", "--no-histograms", NULL);
 	expect_usage("bpf-stats without listen", "--bpf-stats", NULL);
 	expect_usage("listen empty", "--listen", "", NULL);
+	expect_usage("listen bad port", "--listen", "127.0.0.1:99999", NULL);
+	expect_usage("listen bare ipv6", "--listen", "::1:9567", NULL);
+	expect_usage("listen no port", "--listen", "host:", NULL);
+	expect_usage("web-config without listen", "--web-config", "/etc/w.yml", NULL);
+	expect_usage("web-config empty", "--listen", "9567", "--web-config", "", NULL);
 	expect_usage("listen and json", "--listen", "9567", "--json", NULL);
 	expect_usage("listen and batch", "--listen", "9567", "-b", NULL);
 	expect_usage("listen and count", "--listen", "9567", "-n", "3", NULL);

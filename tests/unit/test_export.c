@@ -112,7 +112,8 @@ static void test_text_exact(void **state)
 	struct vm_info v;
 	struct prom_meta m = { .version = "9.9", .polls = 3, .dropped_total = 7, .map_keys = 1,
 			       .map_capacity = 4096, .have_http = true, .http_requests = 11,
-			       .http_timeouts = 2, .http_evicted = 1, .http_connections = 3 };
+			       .http_timeouts = 2, .http_evicted = 1, .http_connections = 3,
+			       .http_busy = 4, .http_unauthorized = 5 };
 	struct prom_buf b;
 
 	one_row(&s, &r, &v);
@@ -142,6 +143,8 @@ static void test_text_exact(void **state)
 	assert_line(b.data, "exittop_http_timeouts_total 2");
 	assert_line(b.data, "exittop_http_evicted_connections_total 1");
 	assert_line(b.data, "exittop_http_connections 3");
+	assert_line(b.data, "exittop_http_busy_responses_total 4");
+	assert_line(b.data, "exittop_http_unauthorized_responses_total 5");
 	assert_null(strstr(b.data, "# EOF"));
 	assert_null(strstr(b.data, "# UNIT"));
 	assert_null(strstr(b.data, "exittop_bpf_prog"));
@@ -423,10 +426,33 @@ static void test_state_churn_bounded(void **state)
 	export_state_free(st);
 }
 
+#define NEG(s) prom_negotiate((s), strlen(s))
+
+/* Content negotiation from the Accept header value (as Prometheus 2.x sends it, and edge cases). */
+static void test_negotiate(void **state)
+{
+	static const char prom[] =
+		"application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+		"version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+	assert_int_equal(NEG(prom), PROM_OPENMETRICS);
+	assert_int_equal(NEG("*/*"), PROM_TEXT);
+	assert_int_equal(NEG(""), PROM_TEXT);
+	assert_int_equal(NEG("Application/OpenMetrics-Text"), PROM_OPENMETRICS);
+	assert_int_equal(NEG("application/openmetrics-text;q=0"), PROM_TEXT);
+	assert_int_equal(NEG("application/openmetrics-text;q=0.4, text/plain"), PROM_TEXT);
+	assert_int_equal(NEG("text/plain;q=0.5 , application/openmetrics-text"), PROM_OPENMETRICS);
+	assert_int_equal(NEG("application/openmetrics-textual"), PROM_TEXT);
+	/* two Accept header lines, joined by the HTTP layer */
+	assert_int_equal(NEG("text/plain;q=0.2, application/openmetrics-text; version=1.0.0"),
+			 PROM_OPENMETRICS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_le),
+		cmocka_unit_test(test_negotiate),
 		cmocka_unit_test(test_text_exact),
 		cmocka_unit_test(test_openmetrics),
 		cmocka_unit_test(test_no_histograms),
