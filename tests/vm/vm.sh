@@ -16,6 +16,7 @@
 #   vm_pidfile   "" or a file that gets QEMU's pid while it runs
 #   vm_tsc_khz   optional: the guest's TSC rate in kHz (default: the host's)
 #   vm_cmdline_extra  optional: kernel arguments appended to the runner's own
+#   vm_pre       optional: shell text run (as root, in the chroot) before the command
 #   vm_name      "" or the QEMU -name
 # then calls vm_main CMD ARGS... which exits with CMD's status, or 125 when the
 # testbed itself failed (cannot boot, panicked, timed out, interrupted).
@@ -119,6 +120,7 @@ vm_interrupted() {
 # a clear message when CMD does not exist there, then exec.
 vm_cmd_text() {
 	echo "$vm_env"
+	if [ -n "${vm_pre:-}" ]; then echo "$vm_pre"; fi
 	m=$(vm_quote "$vm_me: note: $PWD is not visible in the testbed; running in /")
 	echo "cd $(vm_quote "$PWD") 2>/dev/null || { echo $m >&2; cd /; }"
 	c=$(vm_quote "$1")
