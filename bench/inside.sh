@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/inside.sh: the measuring half of `make bench`, run by bench/run.sh
 # inside ONE testbed boot (tests/vm/run). Writes raw records, never a verdict:
-# bench/report.sh turns them into docs/benchmarks.md.
+# bench/report.py turns them into docs/benchmarks.md.
 #
 # Output, in $EXITTOP_RESULTS (the host reads it afterwards):
 #   raw.tsv       one record per line, tab-separated, first field = kind:

@@ -6,7 +6,7 @@
 #   host:  prerequisites (linux-headers of the testbed ABI for bcc, kvm_stat
 #          from Debian's linux-source, the stock/patched KVM builds), boot
 #   guest: bench/inside.sh measures, raw records into the results directory
-#   host:  bench/report.sh computes medians/ratios, writes the report + plot
+#   host:  bench/report.py computes medians/ratios, writes the report + plot
 #
 # Environment (all optional):
 #   EXITTOP_BENCH_N, _ROUNDS, _TRACERS, _SCALE, _SECTIONS   see bench/inside.sh
@@ -89,9 +89,9 @@ export BENCH_VM_S="$t_vm" BENCH_TOTAL_S="$(($(date +%s) - t_start))"
 export BENCH_KVM_STOCK="$kvm_stock" BENCH_KVM_PATCHED="$kvm_patched" BENCH_PATCH_WHY="$patch_why"
 export BENCH_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [ "${BENCH_NO_DOCS:-}" = 1 ]; then
-	sh bench/report.sh "$results" "$results/benchmarks.md" "$results/benchmarks.png"
+	python3 bench/report.py "$results" "$results/benchmarks.md" "$results/benchmarks.png"
 else
-	sh bench/report.sh "$results" docs/benchmarks.md docs/benchmarks.png
+	python3 bench/report.py "$results" docs/benchmarks.md docs/benchmarks.png
 fi
 log "done in $(($(date +%s) - t_start)) s (testbed $t_vm s); testbed status $rc"
 exit "$rc"

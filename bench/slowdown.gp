@@ -1,4 +1,4 @@
-# gnuplot script of docs/benchmarks.png, run by bench/report.sh:
+# gnuplot script of docs/benchmarks.png, run by bench/report.py:
 #   gnuplot -e "datafile='...'; outfile='...'; subtitle='...'" bench/slowdown.gp
 # datafile columns: tracer, 1-vCPU slowdown, min, max, 2-vCPU slowdown, min, max
 if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {

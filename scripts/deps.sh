@@ -5,7 +5,7 @@
 set -eu
 
 pkgs_build="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev pkg-config"
-pkgs_test="libcmocka-dev tmux jq prometheus curl iproute2 linux-perf gawk"
+pkgs_test="libcmocka-dev tmux jq prometheus curl iproute2 linux-perf gawk python3"
 pkgs_testbed="qemu-system-x86 busybox-static xz-utils zstd dwarves cpio cpuid bc make gcc libelf-dev flex bison"
 pkgs_bench="linux-perf bpftrace bpfcc-tools gnuplot-nox python3"
 pkgs_demo="tmux"
