@@ -6,7 +6,9 @@
 #   host:  prerequisites (linux-headers of the testbed ABI for bcc, kvm_stat
 #          from Debian's linux-source, the stock/patched KVM builds), boot
 #   guest: bench/inside.sh measures, raw records into the results directory
-#   host:  bench/report.py computes medians/ratios, writes the report + plot
+#   host:  bench/report.py computes medians/ratios, writes the report + plot,
+#          led by the deterministic tables of bench/icount-run.sh when it ran
+#          (BENCH_ICOUNT_RESULTS/icount.tsv, default build/bench-icount)
 #
 # Environment (all optional):
 #   EXITTOP_BENCH_N, _ROUNDS, _TRACERS, _SCALE, _SECTIONS   see bench/inside.sh
@@ -88,10 +90,14 @@ export BENCH_LOAD="before: $load_before; after: $load_after"
 export BENCH_VM_S="$t_vm" BENCH_TOTAL_S="$(($(date +%s) - t_start))"
 export BENCH_KVM_STOCK="$kvm_stock" BENCH_KVM_PATCHED="$kvm_patched" BENCH_PATCH_WHY="$patch_why"
 export BENCH_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+# The deterministic tables (bench/icount-run.sh, run before by make bench) lead.
+icount_tsv=${BENCH_ICOUNT_RESULTS:-$repo/build/bench-icount}/icount.tsv
+set --
+[ -s "$icount_tsv" ] && set -- --icount "$icount_tsv"
 if [ "${BENCH_NO_DOCS:-}" = 1 ]; then
-	python3 bench/report.py "$results" "$results/benchmarks.md" "$results/benchmarks.png"
+	python3 bench/report.py "$@" "$results" "$results/benchmarks.md" "$results/benchmarks.png"
 else
-	python3 bench/report.py "$results" docs/benchmarks.md docs/benchmarks.png
+	python3 bench/report.py "$@" "$results" docs/benchmarks.md docs/benchmarks.png
 fi
 log "done in $(($(date +%s) - t_start)) s (testbed $t_vm s); testbed status $rc"
 exit "$rc"
