@@ -65,6 +65,7 @@ vmlinux:
 test-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 	tests/bench/report-test.sh
+	tests/bench/icount-report-test.sh
 
 test-host: all
 	tests/host/run.sh

@@ -12,8 +12,9 @@
 #   BENCH_ICOUNT_RESULTS   where results go (default build/bench-icount)
 #   BENCH_ICOUNT_SMP       first-level vCPUs (default 2: 1- and 2-vCPU loops)
 #   BENCH_MEM              testbed memory in MiB (default 3072)
-# Exit status: 0, or 1 when the testbed produced no results or some row's
-# rounds disagree by more than 0.5% (the tables are written either way).
+# Exit status: 0, or 1 when the testbed failed or produced no results. Rows
+# whose rounds disagree by more than 0.5% are named in the tables and on
+# stderr, without failing (the wall-clock half of make bench still runs).
 set -eu
 
 t_start=$(date +%s)
@@ -58,5 +59,5 @@ timeout 3600 $boot -- "$results/icount.sh" 2>"$results/vm.log" || rc=$?
 ok=0
 python3 bench/icount_report.py --check "$results/icount.tsv" >"$results/icount.md" || ok=$?
 log "tables in $results/icount.md; done in $(($(date +%s) - t_start)) s (testbed status $rc)"
-[ "$ok" = 0 ] || log "some rows' rounds disagree by more than 0.5% (see the table)"
-[ "$rc" = 0 ] && [ "$ok" = 0 ]
+[ "$ok" = 0 ] || log "WARNING: some rows' rounds disagree by more than 0.5%: $(grep -c 'NOT within' "$results/icount.md") (see $results/icount.md)"
+[ "$rc" = 0 ]
