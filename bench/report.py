@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""bench/report.py [--tried FILE] [--no-plot] RESULTS_DIR OUT_MD OUT_PNG
+"""bench/report.py [--tried FILE] [--no-plot] [--icount TSV] RESULTS_DIR OUT_MD OUT_PNG
 
 Turns the raw records of bench/inside.sh (RESULTS_DIR/raw.tsv, out/,
 notes.txt) into docs/benchmarks.md and the slowdown plot (gnuplot,
 bench/slowdown.gp; its data goes to RESULTS_DIR/slowdown.dat). Facts about
 the host come from BENCH_* environment variables set by bench/run.sh.
+With --icount, the deterministic tables of bench/icount.sh's records
+(bench/benchreport/icount.py) lead the report, right after the title.
 bench/run.sh runs it at the end of `make bench`; tests/bench/report-test.sh
 checks it on the fixtures under tests/bench/.
 
@@ -26,13 +28,29 @@ from benchreport.results import ENCODING, Results  # noqa: E402
 from benchreport import sections_results as results  # noqa: E402
 from benchreport import sections_setup as setup  # noqa: E402
 from benchreport import sections_tracers as tracers  # noqa: E402
+from benchreport import icount  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # In report order. Each takes the Report and appends its lines; a section
 # without data writes nothing. targets() records the checks summary() counts.
+def deterministic(rep):
+    """The icount tables (when --icount gave them), then a line that says the
+    wall-clock part follows."""
+    if not rep.icount:
+        return
+    for line in icount.section(rep.icount):
+        rep.w(line)
+    rep.w("## Wall clock")
+    rep.w("")
+    rep.w("Everything below is measured by the host's clock in a separate, ordinary testbed "
+          "boot (bench/run.sh): it moves with the host's load; the tables above do not.")
+    rep.w("")
+
+
 SECTIONS = [
     setup.title,
+    deterministic,
     setup.setup,
     setup.commands,
     setup.workload,
@@ -75,6 +93,8 @@ def main():
                     help="fixed text appended before the summary (default: %(default)s)")
     ap.add_argument("--no-plot", action="store_true",
                     help="write the plot's data file but do not run gnuplot")
+    ap.add_argument("--icount", metavar="TSV",
+                    help="records of bench/icount.sh: their tables lead the report")
     ap.add_argument("results", metavar="RESULTS_DIR")
     ap.add_argument("out_md", metavar="OUT_MD")
     ap.add_argument("out_png", metavar="OUT_PNG")
@@ -85,6 +105,9 @@ def main():
     except OSError as e:
         fail(str(e))
     rep = Report(res, args.tried)
+    rep.icount = args.icount
+    if args.icount and not os.path.isfile(args.icount):
+        fail(f"--icount {args.icount}: no such file")
     try:
         for section in SECTIONS:
             section(rep)

@@ -6,7 +6,9 @@
 #   host:  prerequisites (linux-headers of the testbed ABI for bcc, kvm_stat
 #          from Debian's linux-source, the stock/patched KVM builds), boot
 #   guest: bench/inside.sh measures, raw records into the results directory
-#   host:  bench/report.py computes medians/ratios, writes the report + plot
+#   host:  bench/report.py computes medians/ratios, writes the report + plot,
+#          led by the deterministic tables of bench/icount-run.sh when it ran
+#          (BENCH_ICOUNT_RESULTS/icount.tsv, default build/bench-icount)
 #
 # Environment (all optional):
 #   EXITTOP_BENCH_N, _ROUNDS, _TRACERS, _SCALE, _SECTIONS   see bench/inside.sh
@@ -40,23 +42,9 @@ set -- $(tests/vm/kernel-version $kernel) || die "tests/vm/kernel-version $kerne
 abi=$1 ver=$2 srcpkg=$3
 log "testbed kernel $kernel: ABI $abi, $srcpkg $ver"
 
-# The stock and patched KVM builds (same toolchain and recipe, so the only
-# difference is the patch). build-kvm also fetches linux-source, whose
-# kvm_stat we need.
-kvm_stock="" kvm_patched="" patch_why=""
-if out=$(timeout 1200 tests/vm/build-kvm $kernel stock 2>"$cache/bench-build-kvm-stock.log"); then
-	kvm_stock=$(printf '%s\n' "$out" | tail -n 1)
-else
-	patch_why="tests/vm/build-kvm $kernel stock failed: $(tail -n 1 "$cache/bench-build-kvm-stock.log")"
-fi
-if [ -n "$kvm_stock" ]; then
-	if out=$(timeout 1200 tests/vm/build-kvm $kernel patched 2>"$cache/bench-build-kvm-patched.log"); then
-		kvm_patched=$(printf '%s\n' "$out" | tail -n 1)
-	else
-		patch_why="tests/vm/build-kvm $kernel patched failed: $(tail -n 1 "$cache/bench-build-kvm-patched.log")"
-	fi
-fi
-[ -n "$patch_why" ] && log "patch section skipped: $patch_why"
+# KVM builds, kvm_stat, the stage builds of exittop (shared with bench/icount-run.sh).
+prep=$(bench/prepare.sh $kernel) || die "bench/prepare.sh $kernel failed"
+eval "$prep"
 
 # bcc compiles against the running kernel's headers: the testbed runs in a
 # chroot of this root, so its /lib/modules/ABI/build must exist here.
@@ -72,34 +60,14 @@ if [ ! -e "/lib/modules/$abi/build/Makefile" ]; then
 		${debs:-linux-headers-$abi} >&2 || log "could not install linux-headers-$abi (kvmexit will say why)"
 fi
 
-# kvm_stat: just that file out of Debian's linux-source .deb, into the cache.
-if [ ! -x "$cache/bench/kvm_stat" ]; then
-	deb="$cache/debs/${srcpkg}_${ver}_all.deb"
-	[ -f "$deb" ] || die "$deb missing (tests/vm/build-kvm $kernel stock downloads it)"
-	log "extracting tools/kvm/kvm_stat/kvm_stat from $deb"
-	mkdir -p "$cache/bench"
-	rm -rf "$cache/bench/x"
-	mkdir "$cache/bench/x"
-	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$srcpkg.tar.xz" |
-		tar -xJ -C "$cache/bench/x" "$srcpkg/tools/kvm/kvm_stat/kvm_stat"
-	mv "$cache/bench/x/$srcpkg/tools/kvm/kvm_stat/kvm_stat" "$cache/bench/kvm_stat"
-	rm -rf "$cache/bench/x"
-fi
-
-# exittop built again with its programs cut short after each stage
-# (EXITS_BENCH_STAGE in bpf/exits.bpf.c): what each part costs per exit.
-for st in 1 2 3 4; do
-	make -s BUILD="build/bench-stage$st" BPF_CFLAGS="-DEXITS_BENCH_STAGE=$st" \
-		"build/bench-stage$st/exittop" >&2 || die "building the stage-$st exittop failed"
-done
-
 rm -rf "$results"
 mkdir -p "$results"
 export EXITTOP_BENCH_KVM_STOCK="$kvm_stock" EXITTOP_BENCH_KVM_PATCHED="$kvm_patched"
 export EXITTOP_BENCH_PATCH_WHY="$patch_why" EXITTOP_BENCH_REPO="$repo"
 # The testbed reads scripts from the host while they run: give it a copy, so
-# that editing bench/inside.sh meanwhile cannot change a running bench.
-cp bench/inside.sh "$results/inside.sh"
+# that editing bench/inside.sh (or the bench/tracers.sh it sources) meanwhile
+# cannot change a running bench.
+cp bench/inside.sh bench/tracers.sh "$results/"
 boot_cmd="tests/vm/run --kernel $kernel --kvm stock --smp 2 --mem $mem --timeout 3900 --results $results -- bench/inside.sh"
 log "$boot_cmd (a copy of bench/inside.sh)"
 t_boot=$(date +%s)
@@ -122,10 +90,14 @@ export BENCH_LOAD="before: $load_before; after: $load_after"
 export BENCH_VM_S="$t_vm" BENCH_TOTAL_S="$(($(date +%s) - t_start))"
 export BENCH_KVM_STOCK="$kvm_stock" BENCH_KVM_PATCHED="$kvm_patched" BENCH_PATCH_WHY="$patch_why"
 export BENCH_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+# The deterministic tables (bench/icount-run.sh, run before by make bench) lead.
+icount_tsv=${BENCH_ICOUNT_RESULTS:-$repo/build/bench-icount}/icount.tsv
+set --
+[ -s "$icount_tsv" ] && set -- --icount "$icount_tsv"
 if [ "${BENCH_NO_DOCS:-}" = 1 ]; then
-	python3 bench/report.py "$results" "$results/benchmarks.md" "$results/benchmarks.png"
+	python3 bench/report.py "$@" "$results" "$results/benchmarks.md" "$results/benchmarks.png"
 else
-	python3 bench/report.py "$results" docs/benchmarks.md docs/benchmarks.png
+	python3 bench/report.py "$@" "$results" docs/benchmarks.md docs/benchmarks.png
 fi
 log "done in $(($(date +%s) - t_start)) s (testbed $t_vm s); testbed status $rc"
 exit "$rc"

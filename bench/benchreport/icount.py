@@ -1,0 +1,213 @@
+"""The deterministic tables: guest instructions per exit under QEMU icount,
+from the records bench/icount.sh writes (see its header). One function per
+table; section() puts them together. bench/report.py leads the report with
+section(); bench/icount_report.py prints it alone.
+"""
+import statistics
+
+AGREE_PCT = 0.5
+
+TRACER_ROWS = [
+    ("none", "none"),
+    ("perf_stat", "`perf stat -a -e kvm:kvm_exit` (bare total)"),
+    ("exittop", "exittop (BTF pair, counts + latency)"),
+    ("exittop_classic", "exittop `--tracepoints classic`"),
+    ("bt_count", "bpftrace count by reason"),
+    ("bt_hist", "bpftrace exit-to-entry histogram"),
+    ("kvm_stat", "kvm_stat"),
+    ("perf_kvm", "perf kvm stat live"),
+]
+STAGE_ROWS = [
+    ("none", "no tracer"),
+    ("stage1", "bare BTF program pair (return at once)"),
+    ("stage2", "+ thread-storage lookups"),
+    ("stage3", "+ exit reason reads"),
+    ("stage4", "+ stats slot lookup and count"),
+    ("exittop", "+ clock reads and latency (all of exittop)"),
+]
+
+
+def load(path):
+    """Records of the file: (meta dict, loops list of dicts, tracers failed)."""
+    meta, loops, failed = {}, [], []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            r = line.rstrip("\n").split("\t")
+            if r[0] == "meta" and len(r) >= 3:
+                if r[1] == "note":
+                    meta.setdefault("notes", []).append(r[2])
+                else:
+                    meta[r[1]] = r[2]
+            elif r[0] == "loop" and len(r) >= 10:
+                loops.append({
+                    "sect": r[1], "label": r[2], "round": int(r[3]),
+                    "var": (int(r[4]), r[5]), "cpuid": int(r[6]),
+                    "exits": int(r[7]), "ns": int(r[8]),
+                    "refreshed": r[9] == "1",
+                })
+            elif r[0] == "tracer" and len(r) >= 5 and r[4] == "failed":
+                failed.append(r[1])
+    return meta, loops, failed
+
+
+def per_exit(loops, sect, label, var):
+    """Guest ns per CPUID exit of each round, in round order; var = (vCPUs, CPU or "any")."""
+    rows = [lp for lp in loops
+            if lp["sect"] == sect and lp["label"] == label and lp["var"] == var]
+    rows.sort(key=lambda lp: lp["round"])
+    return [lp["ns"] / lp["cpuid"] for lp in rows], sum(lp["refreshed"] for lp in rows)
+
+
+def spread_pct(vals):
+    return (max(vals) - min(vals)) / statistics.median(vals) * 100 if vals else 0.0
+
+
+def fmt(v):
+    return f"{v:,.0f}"
+
+
+def cell_spread(vals):
+    return f"{fmt(min(vals))}-{fmt(max(vals))} ({spread_pct(vals):.2f}%)"
+
+
+def variants(loops, sect):
+    return sorted({lp["var"] for lp in loops if lp["sect"] == sect})
+
+
+def var_name(var):
+    v, c = var
+    where = f"pinned to CPU {c}" if c != "any" else "not pinned"
+    return f"{v} vCPU{'s' if v > 1 else ''}, {where}"
+
+
+def table_tracers(meta, loops, failed):
+    out = []
+    for v in variants(loops, "tracers"):
+        base, _ = per_exit(loops, "tracers", "none", v)
+        b = statistics.median(base) if base else None
+        out += [f"**{var_name(v)}** (exitgen `--vcpus {v[0]} --cpuid {meta.get('n', '?')}`"
+                + (": the guest clock counts both vCPUs' instructions, so per exit is per exit of either"
+                   if v[0] > 1 else "") + ")", "",
+                "| tracer | guest ns (= instructions) per exit, median | rounds: min-max (spread) | added per exit | slowdown |",
+                "|---|---|---|---|---|"]
+        for key, name in TRACER_ROWS:
+            vals, refr = per_exit(loops, "tracers", key, v)
+            if not vals:
+                why = "did not start" if key in failed else "not measured"
+                out.append(f"| {name} | {why} | | | |")
+                continue
+            m = statistics.median(vals)
+            added = "-" if key == "none" or b is None else f"{m - b:+,.0f}"
+            slow = "-" if b is None else f"{m / b:.3f}"
+            note = f" [{refr} with a refresh]" if refr else ""
+            out.append(f"| {name} | {fmt(m)} | {len(vals)}: {cell_spread(vals)}{note} | {added} | {slow} |")
+        out.append("")
+    return out
+
+
+def table_stages(meta, loops, failed, var):
+    out = [f"**{var_name(var)}**", "", "| stage (bpf/exits.bpf.c `EXITS_BENCH_STAGE`) | guest ns per exit, median | rounds: min-max (spread) | added over no tracer | this part |",
+           "|---|---|---|---|---|"]
+    base, _ = per_exit(loops, "tracers", "none", var)
+    if not base:
+        return ["(no loops without a tracer: nothing to compare the stages with)", ""]
+    b = statistics.median(base)
+    prev = b
+    for key, name in STAGE_ROWS:
+        vals, _ = per_exit(loops, "tracers", key, var)
+        if not vals:
+            out.append(f"| {name} | {'did not start' if key in failed else 'not measured'} | | | |")
+            continue
+        m = statistics.median(vals)
+        part = "-" if key == "none" else f"{m - prev:+,.0f}"
+        added = "-" if key == "none" else f"{m - b:+,.0f}"
+        out.append(f"| {name} | {fmt(m)} | {len(vals)}: {cell_spread(vals)} | {added} | {part} |")
+        prev = m
+    return out + [""]
+
+
+def table_patch(meta, loops, failed):
+    vs = variants(loops, "patch")
+    if not vs:
+        notes = [n for n in meta.get("notes", []) if n.startswith("patch:")]
+        return [notes[-1] if notes else "patch: not measured", ""]
+    out = ["| exitgen loop | stock KVM, guest ns per exit | patched KVM | patch adds per exit | patched/stock |",
+           "|---|---|---|---|---|"]
+    for v in vs:
+        s, _ = per_exit(loops, "patch", "stock", v)
+        p, _ = per_exit(loops, "patch", "patched", v)
+        if not s or not p:
+            out.append(f"| {var_name(v)} | {'missing' if not s else fmt(statistics.median(s))} | {'missing' if not p else fmt(statistics.median(p))} | | |")
+            continue
+        ms, mp = statistics.median(s), statistics.median(p)
+        out.append(f"| {var_name(v)} | {fmt(ms)} ({len(s)}: {cell_spread(s)}) | {fmt(mp)} ({len(p)}: {cell_spread(p)}) | {mp - ms:+,.0f} | {mp / ms:.4f} |")
+    return out + [""]
+
+
+def disagreements(loops):
+    """(section, label, vcpus, spread %) of every row whose rounds differ by more than AGREE_PCT."""
+    bad = []
+    for key in sorted({(lp["sect"], lp["label"], lp["var"]) for lp in loops}):
+        vals, _ = per_exit(loops, *key)
+        if len(vals) > 1 and spread_pct(vals) > AGREE_PCT:
+            bad.append(key + (spread_pct(vals),))
+    return bad
+
+
+def table_agreement(meta, loops, failed):
+    rows = {(lp["sect"], lp["label"], lp["var"]) for lp in loops}
+    rounds = [len(per_exit(loops, *k)[0]) for k in rows]
+    bad = disagreements(loops)
+    head = (f"Rounds agree: {len(rows) - len(bad)} of {len(rows)} rows have all their rounds "
+            f"({min(rounds) if rounds else 0}-{max(rounds) if rounds else 0} per row) within {AGREE_PCT}% "
+            "(max-min over the median).")
+    return [head] + [f"- NOT within: {s} {lab}, {var_name(v)}: {p:.2f}%" for s, lab, v, p in bad] + [""]
+
+
+def targets(meta, loops, failed):
+    """exittop's added instructions per exit against perf stat's bare total, per loop variant."""
+    out = []
+    for var in variants(loops, "tracers"):
+        med = {}
+        for key in ("none", "perf_stat", "exittop"):
+            vals, _ = per_exit(loops, "tracers", key, var)
+            if vals:
+                med[key] = statistics.median(vals)
+        if len(med) < 3:
+            continue
+        e, p = med["exittop"] - med["none"], med["perf_stat"] - med["none"]
+        out.append(f"- {var_name(var)}: {e:+,.0f} against {p:+,.0f}: **{'met' if e <= p else 'NOT met'}**")
+    if not out:
+        return []
+    return ["Target: exittop's added instructions per exit (BTF, counts + latency) <= `perf stat -e "
+            "kvm:kvm_exit`'s bare total, same boot:", ""] + out + [""]
+
+
+def section(path, level="##"):
+    """The deterministic part of the report as markdown lines."""
+    meta, loops, failed = load(path)
+    out = [f"{level} Deterministic cost per exit (QEMU icount: guest ns = instructions)", "",
+           f"One testbed boot with `tests/vm/run --icount` (kernel {meta.get('kernel', '?')}, "
+           f"{meta.get('cpus', '?')} vCPUs): the guest's clock advances 1 ns per emulated "
+           "instruction, so an exitgen loop's `elapsed_ns` counts the instructions the guest "
+           "executed for it: its own guest's, KVM's, every tracer program's, and any tracer "
+           "user-space work that ran meanwhile. It does not move with the host's load. "
+           f"{meta.get('rounds', '?')} rounds, the tracers' order rotated each round; "
+           f"a row's value is its median, with the rounds' min-max. "
+           f"Periodic tracers refresh every {meta.get('interval', '?')} s and each loop starts "
+           "just after a refresh; `[k with a refresh]` marks rounds where one fell into the loop anyway. "
+           "Per exit = elapsed guest ns / CPUID exits of the loop.", ""]
+    out += table_agreement(meta, loops, failed)
+    out += targets(meta, loops, failed)
+    out += [f"{level}# Tracers", ""] + table_tracers(meta, loops, failed)
+    out += [f"{level}# What each part of exittop's programs costs", "",
+            "exittop built with its programs cut short after each stage; each part is the "
+            "difference to the row above.", ""]
+    for var in variants(loops, "tracers"):
+        if var[0] == 1:
+            out += table_stages(meta, loops, failed, var)
+    out += [f"{level}# The kernel patch (stock against patched KVM, no tracer)", "",
+            "Both builds from tests/vm/build-kvm (same recipe), swapped in the same boot, "
+            f"ABBA order, {meta.get('patch_rounds', '?')} rounds.", ""] + table_patch(meta, loops, failed)
+    return out
+

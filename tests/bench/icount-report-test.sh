@@ -1,0 +1,45 @@
+#!/bin/sh
+# tests/bench/icount-report-test.sh: bench/icount_report.py on a hand-made
+# record file (tests/bench/icount/icount.tsv). The expected figures below are
+# worked out by hand from the file's loop times (ns / 20000 CPUID exits):
+#   none 54,600,000 x4 + 54,620,000 -> median 2,730, min-max 2,730-2,731
+#   perf_stat 62,000,000 -> 3,100: +370, slowdown 3100/2730 = 1.136
+#   exittop 71.6/71.8/71.8/71.8/72.0 M -> median 3,590 (+860, 1.315),
+#     spread (3,600-3,580)/3,590 = 0.56%: over 0.5%, so --check fails;
+#     round 3 had a refresh: "[1 with a refresh]"
+#   stage1 57,400,000 -> 2,870: +140 over no tracer
+#   exittop +860 > perf stat +370: the target is not met
+#   patch: stock 2,730, patched 2,740: +10, 2740/2730 = 1.0037
+#   bt_hist failed to start: "did not start"
+# Exit 0 pass, 1 fail.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+fails=0
+pass() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+out=$(mktemp "${TMPDIR:-/tmp}/icount-report.XXXXXX")
+trap 'rm -f "$out"' EXIT
+
+python3 bench/icount_report.py --check tests/bench/icount/icount.tsv >"$out"
+rc=$?
+[ "$rc" = 1 ] && pass "--check: exit 1 (exittop's rounds 0.56% apart)" || fail "--check exited $rc, want 1"
+want() { # DESCRIPTION FIXED-STRING
+	if grep -qF -- "$2" "$out"; then pass "$1"; else fail "$1: no line with '$2'"; fi
+}
+want "none: median, min-max" "| none | 2,730 | 5: 2,730-2,731 (0.04%) | - | 1.000 |"
+want "perf stat: added and slowdown" "| 3,100 | 5: 3,100-3,100 (0.00%) | +370 | 1.136 |"
+want "exittop: median, spread, refresh mark" "| 3,590 | 5: 3,580-3,600 (0.56%) [1 with a refresh] | +860 | 1.315 |"
+want "disagreement named" "NOT within: tracers exittop, 1 vCPU, pinned to CPU 0: 0.56%"
+want "failed tracer" "| bpftrace exit-to-entry histogram | did not start |"
+want "stage 1 part" "| bare BTF program pair (return at once) | 2,870 | 5: 2,870-2,870 (0.00%) | +140 | +140 |"
+want "target verdict" "+860 against +370: **NOT met**"
+want "patch row" "| +10 | 1.0037 |"
+python3 bench/icount_report.py tests/bench/icount/icount.tsv >/dev/null
+rc=$?
+[ "$rc" = 0 ] && pass "without --check: exit 0" || fail "without --check: exit $rc"
+python3 bench/icount_report.py /nonexistent/icount.tsv >/dev/null 2>"$out"
+rc=$?
+[ "$rc" = 1 ] && grep -q 'icount_report.py: /nonexistent/icount.tsv' "$out" &&
+	pass "missing file: exit 1 with its name" || fail "missing file: exit $rc"
+[ "$fails" = 0 ] && echo "all passed"
+[ "$fails" = 0 ]
