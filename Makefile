@@ -169,6 +169,9 @@ test-unit: $(UNIT_BINS)
 test-host: all
 	tests/host/run.sh
 	tests/host/export-all.sh
+	# packaging: rules (promtool, seconds), .debs built, lintian, installed, purged (about 2.5 min)
+	tests/host/prometheus-rules.sh
+	tests/host/package.sh
 
 test-testbed: all $(BUILD)/tests/export-driver $(BUILD)/tests/exitsdump
 	@scripts/deps.sh testbed
