@@ -40,6 +40,17 @@ def series(results, pid, ref):
     return out
 
 
+def le_label(le):
+    """A bucket's upper bound the way people read latencies."""
+    if le == "+Inf":
+        return "+Inf"
+    v = float(le)
+    for unit, scale in (("ns", 1e-9), ("us", 1e-6), ("ms", 1e-3)):
+        if v < 1000 * scale:
+            return "%.3g %s" % (v / scale, unit)
+    return "%.3g s" % v
+
+
 def finite(v):
     return not (math.isnan(v) or math.isinf(v))
 
@@ -105,7 +116,7 @@ def panel_heatmap(p, results, t0, tmp, gp):
         used = [le for le in les if any(v > 0 for v in per[le].values())]
         names = used
         rows = per
-        label = lambda le: "+Inf" if le == "+Inf" else "%.4g us" % (float(le) * 1e6)
+        label = le_label
         gp.append("set ylabel 'latency < ' font ',8'")
     else:
         names = sorted(rows)
@@ -147,8 +158,9 @@ def main():
     collect(dash["panels"])
     grid_h = max(p["gridPos"]["y"] + p["gridPos"]["h"] for p in panels)
     H = grid_h * UNIT_H + 40
-    t0 = min(x for p in panels for t in p["targets"]
-             for _, pts in series(results, p["id"], t["refId"]) for x, _ in pts)
+    xs = [x for p in panels for t in p["targets"]
+          for _, pts in series(results, p["id"], t["refId"]) for x, _ in pts]
+    t0 = min(xs)
     with tempfile.TemporaryDirectory() as tmp:
         gp = ["set terminal pngcairo size %d,%d font 'sans,9'" % (W, H),
               "set output '%s'" % out_png,
@@ -163,7 +175,8 @@ def main():
                    "set title '%s' font ',10'" % p["title"].replace("'", ""),
                    "set xlabel 'seconds' offset 0,0.8 font ',8'",
                    "set grid lc rgb '#dddddd'", "set border lc rgb '#888888'",
-                   "set lmargin 9", "set rmargin 2", "set tmargin 2", "set bmargin 3"]
+                   "set lmargin 9", "set rmargin 2", "set tmargin 2", "set bmargin 3",
+                   "set xrange [0:%g]" % (max(xs) - t0)]
             if p["type"] == "heatmap":
                 gp.append("set lmargin 12")
                 panel_heatmap(p, results, t0, tmp, gp)
