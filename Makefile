@@ -20,6 +20,10 @@ WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
 CPPFLAGS  += -D_GNU_SOURCE -I$(BUILD) -Ibpf -Ilib -Iuser
 # -MMD -MP: each object's header dependencies land in its .d file.
 DEPFLAGS  := -MMD -MP
+# ---- version: debian/changelog's first entry is the one source (exittop --version, the package) ----
+VERSION   := $(shell head -n 1 debian/changelog | cut -d' ' -f2 | tr -d '()')
+CPPFLAGS  += -DEXITTOP_VERSION='"$(VERSION)"'
+# ---- end version ----
 LDLIBS_EXITTOP := -lbpf -lelf -lz -lncursesw -lm
 # The exporter's HTTP server (libmicrohttpd with GnuTLS), its --web-config
 # file (libyaml) and bcrypt password checks (libxcrypt).
@@ -97,6 +101,8 @@ $(BUILD)/reasons_tables.h: lib/gen-reasons.awk $(REASON_TABLES)
 	  awk -v table=vmx_table -f lib/gen-reasons.awk lib/reasons-vmx.tsv && \
 	  awk -v table=svm_table -f lib/gen-reasons.awk lib/reasons-svm.tsv; } > $@
 $(OBJ)/lib/reasons.o: $(BUILD)/reasons_tables.h
+# the version is compiled in (see VERSION): a new changelog entry rebuilds its users
+$(OBJ)/user/args.o $(OBJ)/user/exittop.o: debian/changelog
 
 $(BUILD)/exits.skel.h: $(BUILD)/exits.bpf.o
 	$(call msg,GEN-SKEL,$@)
@@ -164,6 +170,9 @@ test-unit: $(UNIT_BINS)
 test-host: all
 	tests/host/run.sh
 	tests/host/export-all.sh
+	# packaging: rules (promtool, seconds), .debs built, lintian, installed, purged (about 2.5 min)
+	tests/host/prometheus-rules.sh
+	tests/host/package.sh
 
 test-testbed: all $(BUILD)/tests/export-driver $(BUILD)/tests/exitsdump
 	@scripts/deps.sh testbed

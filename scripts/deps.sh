@@ -5,7 +5,8 @@
 set -eu
 
 pkgs_build="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev pkg-config libmicrohttpd-dev libyaml-dev libcrypt-dev"
-pkgs_test="libcmocka-dev tmux jq prometheus curl iproute2 linux-perf gawk python3 openssl strace"
+pkgs_test="libcmocka-dev tmux jq prometheus curl iproute2 linux-perf gawk python3 openssl strace
+	dpkg-dev debootstrap lintian systemd-container man-db git"
 pkgs_testbed="qemu-system-x86 busybox-static xz-utils zstd dwarves cpio cpuid bc make gcc libelf-dev flex bison"
 pkgs_bench="linux-perf bpftrace bpfcc-tools gnuplot-nox python3"
 pkgs_demo="tmux"

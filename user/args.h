@@ -11,7 +11,10 @@
 #include "tpmode.h"
 #include "view.h"
 
-#define EXITTOP_VERSION	"0.1"
+/* The Makefile passes the version from debian/changelog (the one source). */
+#ifndef EXITTOP_VERSION
+#define EXITTOP_VERSION	"unknown"
+#endif
 #define ARGS_MAX_PIDS	64
 #define ARGS_REASON_LEN	48
 #define ARGS_MIN_KEYS	64	/* --keys */

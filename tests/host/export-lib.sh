@@ -10,6 +10,7 @@
 #                                EX_PROM_PID; waits until ready. Lines in
 #                                $EX_PROM_SCRAPE_EXTRA are added to the scrape
 #                                config (scheme, tls_config, basic_auth)
+#                                (EX_PROM_RULES=FILE: load that rules file too)
 #   ex_prom_query QUERY          instant query, prints the JSON answer
 #   ex_prom_value QUERY          the value of the first series ("" if none)
 #   ex_wait_value QUERY WANT S   poll until ex_prom_value = WANT or S seconds pass
@@ -91,6 +92,8 @@ ${EX_PROM_SCRAPE_EXTRA:-}
     static_configs:
       - targets: ['$_target']
 EOF
+	# EX_PROM_RULES=FILE (absolute path): also load these recording/alerting rules
+	[ -z "${EX_PROM_RULES:-}" ] || printf "rule_files: ['%s']\n" "$EX_PROM_RULES" >>"$_dir/prometheus.yml"
 	timeout "${EX_PROM_TIMEOUT:-600}" prometheus --config.file="$_dir/prometheus.yml" \
 		--storage.tsdb.path="$_dir/data" --web.listen-address="127.0.0.1:$_pp" \
 		--storage.tsdb.retention.time=1h --log.level=warn >"$_dir/prometheus.log" 2>&1 &
