@@ -127,7 +127,7 @@ $(OBJ)/user/collect.o $(OBJ)/user/exitsmaps.o: | $(BUILD)/exits.skel.h
 # exitcpuid runs in minimal guests: static.
 $(BUILD)/exitcpuid: $(OBJ)/guest/exitcpuid.o $(LIBCOMMON)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) -static $^ -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -static $^ -o $@
 
 $(LIBCOMMON): $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -139,11 +139,11 @@ $(LIBEXITTOP): $(USER_OBJS)
 
 $(BUILD)/exittop: $(OBJ)/user/exittop.o $(LIBEXITTOP) $(LIBCOMMON)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS_EXITTOP) $^ -o $@ $(LDLIBS_EXITTOP)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(LDFLAGS_EXITTOP) $^ -o $@ $(LDLIBS_EXITTOP)
 
 $(BUILD)/exitgen: $(EXITGEN_OBJS) $(LIBCOMMON)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lpthread
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ -lpthread
 
 # Unit tests (cmocka) and host test drivers link the same libraries.
 $(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(LIBEXITTOP) $(LIBCOMMON)
