@@ -14,6 +14,8 @@
 #   vm_console   file name, in vm_results, for the guest's serial console
 #   vm_env       extra shell text run before the command (exports), already quoted
 #   vm_pidfile   "" or a file that gets QEMU's pid while it runs
+#   vm_tsc_khz   optional: the guest's TSC rate in kHz (default: the host's)
+#   vm_cmdline_extra  optional: kernel arguments appended to the runner's own
 #   vm_name      "" or the QEMU -name
 # then calls vm_main CMD ARGS... which exits with CMD's status, or 125 when the
 # testbed itself failed (cannot boot, panicked, timed out, interrupted).
@@ -182,8 +184,11 @@ vm_main() {
 	# Under TCG the guest's TSC is the host's, so tell the guest its rate:
 	# on a loaded host its own calibration against the PIT was once 4.4 times
 	# off (588 MHz for 2596), its clock raced, and RCU reported stalls.
-	vm_tsc_khz=$(vm_host_tsc_khz)
+	# (A caller with its own clock, tests/vm/run --icount, sets the rate.)
+	[ -n "${vm_tsc_khz:-}" ] || vm_tsc_khz=$(vm_host_tsc_khz)
 	[ -n "$vm_tsc_khz" ] && vm_cmdline="$vm_cmdline tsc_early_khz=$vm_tsc_khz"
+	# Last, so that the caller's arguments win (the kernel takes the last).
+	[ -n "${vm_cmdline_extra:-}" ] && vm_cmdline="$vm_cmdline $vm_cmdline_extra"
 
 	console="$vm_results/$vm_console"
 	: >"$console"
