@@ -3,12 +3,17 @@
  * exitcpuid: run INSIDE a KVM guest; reads the per-VM exit statistics that
  * the exittop kernel patch serves through CPUID:
  *
- *   0x4FFFFFFF            EAX = total exits (low 32 bits)
- *   0x4FFFFFFE            EBX:ECX = total exit-handling time, TSC cycles
+ *   0x4FFFFFFF            EAX = total exits (low 32 bits), EBX = signature
+ *                         0x74697845 ("Exit"), ECX = numbering (1 VMX, 2 SVM)
+ *   0x4FFFFFFE            EBX:ECX = total time, exit to next entry, TSC cycles
  *   0x4FFFFFFD, ECX = r   EAX = exits with reason r
- *   0x4FFFFFFC, ECX = r   EBX:ECX = cycles spent on reason r
+ *   0x4FFFFFFC, ECX = r   EBX:ECX = time (exit to next entry) of reason r
  *   (0x4FFFFFFD/C: EDX = 0xFFFFFFFF if r is not defined by the architecture;
  *    all four 0 if defined but not handled by KVM)
+ *
+ * The signature tells that the leaves are present and the numbering how to
+ * read reason numbers, without trusting the CPU vendor string (which a VMM
+ * may set to anything).
  *
  * Built static (see the Makefile) so it runs in any guest userland.
  */
@@ -35,6 +40,9 @@
 #define LEAF_REASON_EXITS	0x4ffffffdu
 #define LEAF_REASON_CYCLES	0x4ffffffcu
 #define EDX_UNDEFINED		0xffffffffu
+#define EXIT_STATS_SIGNATURE	0x74697845u	/* "Exit" */
+#define EXIT_STATS_ISA_VMX	1u
+#define EXIT_STATS_ISA_SVM	2u
 
 struct regs {
 	uint32_t a, b, c, d;
@@ -49,16 +57,6 @@ static struct regs cpuid(uint32_t leaf, uint32_t subleaf)
 			     : "=a"(r.a), "=b"(r.b), "=c"(r.c), "=d"(r.d)
 			     : "a"(leaf), "c"(subleaf));
 	return r;
-}
-
-static bool regs_zero(struct regs r)
-{
-	return (r.a | r.b | r.c | r.d) == 0;
-}
-
-static bool regs_eq(struct regs x, struct regs y)
-{
-	return x.a == y.a && x.b == y.b && x.c == y.c && x.d == y.d;
 }
 
 static void vendor_string(uint32_t leaf, char out[13], bool ebx_ecx_edx)
@@ -85,15 +83,17 @@ static void usage(FILE *f, const char *prog)
 		"Run inside a KVM guest: print the per-VM exit statistics that the exittop\n"
 		"kernel patch serves through CPUID leaves 0x4FFFFFFC..0x4FFFFFFF.\n"
 		"\n"
-		"  --isa vmx|svm  exit reason set to query (default: from the CPU vendor,\n"
-		"                 GenuineIntel -> vmx, AuthenticAMD/HygonGenuine -> svm)\n"
+		"  --isa vmx|svm  exit reason numbering to use (default: the one the host\n"
+		"                 reports in 0x4FFFFFFF ECX; without the leaves, from the\n"
+		"                 CPU vendor: AuthenticAMD/HygonGenuine -> svm, else vmx)\n"
 		"  --all          also list reasons with no exits and no cycles\n"
 		"  --json         one JSON object on stdout\n"
 		"  -h, --help     this text\n"
 		"\n"
-		"Reasons for which the host reports EDX=0xFFFFFFFF (not defined) are skipped.\n"
-		"Without the patch the leaves read as zeros (or, in an Intel guest, as the\n"
-		"highest basic leaf); that is reported, and all counts are shown as 0.\n"
+		"Times are TSC cycles from each exit to the next entry of its vCPU (VMM and\n"
+		"HLT time included). Reasons for which the host reports EDX=0xFFFFFFFF (not\n"
+		"defined) are skipped. Without the leaves (no signature in 0x4FFFFFFF EBX)\n"
+		"that is reported, and all counts are shown as 0.\n"
 		"Exit status: 0 ok (also when unsupported), 1 error, 2 usage error.\n",
 		prog);
 }
@@ -161,23 +161,30 @@ int main(int argc, char **argv)
 	vendor_string(0, vendor, true);
 	if (in_vm)
 		vendor_string(0x40000000u, hv, false);
-	if (!isa) {
+	struct regs tot = cpuid(LEAF_TOTAL_EXITS, 0);
+	struct regs cyc = cpuid(LEAF_TOTAL_CYCLES, 0);
+	uint64_t total_cycles = ((uint64_t)cyc.b << 32) | cyc.c;
+	/* Without the leaves, 0x4FFFFFFF holds whatever KVM or the VMM returns. */
+	bool unsupported = tot.b != EXIT_STATS_SIGNATURE ||
+			   (tot.c != EXIT_STATS_ISA_VMX && tot.c != EXIT_STATS_ISA_SVM);
+	uint8_t host_isa = unsupported ? 0 :
+			   tot.c == EXIT_STATS_ISA_SVM ? EXITS_ISA_SVM : EXITS_ISA_VMX;
+	const char *isa_from = "option";
+
+	if (!isa && host_isa) {
+		isa = host_isa;
+		isa_from = "host";
+	} else if (!isa) {
 		if (strcmp(vendor, "AuthenticAMD") == 0 || strcmp(vendor, "HygonGenuine") == 0)
 			isa = EXITS_ISA_SVM;
 		else
 			isa = EXITS_ISA_VMX;	/* GenuineIntel and anything else */
+		isa_from = "vendor";
+	} else if (host_isa && isa != host_isa) {
+		fprintf(stderr, "%s: warning: the host numbers reasons as %s, --isa asks for %s\n",
+			prog, host_isa == EXITS_ISA_SVM ? "svm" : "vmx",
+			isa == EXITS_ISA_SVM ? "svm" : "vmx");
 	}
-
-	struct regs tot = cpuid(LEAF_TOTAL_EXITS, 0);
-	struct regs cyc = cpuid(LEAF_TOTAL_CYCLES, 0);
-	uint64_t total_cycles = ((uint64_t)cyc.b << 32) | cyc.c;
-	/*
-	 * Unpatched KVM: out-of-range leaves read as zeros (AMD guest) or as the
-	 * highest basic leaf (Intel guest, as on hardware).
-	 */
-	struct regs maxb = cpuid(l0.a, 0);
-	bool unsupported = (regs_zero(tot) && regs_zero(cyc)) ||
-			   (regs_eq(tot, maxb) && regs_eq(cyc, maxb));
 
 	struct row *rows = NULL;
 	size_t nrows = 0, nundef = 0, nreasons = 0;
@@ -222,6 +229,7 @@ int main(int argc, char **argv)
 		json_init(&j, stdout);
 		json_obj(&j, NULL, JSON_COMPACT);
 		json_str(&j, "isa", isa_s);
+		json_str(&j, "isa_from", isa_from);
 		json_str(&j, "vendor", vendor);
 		json_str(&j, "hypervisor", hv);
 		json_bool(&j, "supported", !unsupported);
@@ -248,16 +256,18 @@ int main(int argc, char **argv)
 		json_end(&j);
 		json_end(&j);
 	} else {
-		printf("cpu vendor %s, hypervisor %s, reasons %s\n", vendor,
-		       in_vm ? (hv[0] ? hv : "(unnamed)") : "(none: not in a VM?)", isa_s);
+		printf("cpu vendor %s, hypervisor %s, reasons %s (from the %s)\n", vendor,
+		       in_vm ? (hv[0] ? hv : "(unnamed)") : "(none: not in a VM?)", isa_s,
+		       isa_from);
 		if (unsupported)
 			printf("CPUID leaves 0x4FFFFFFC..F appear unsupported (0x4FFFFFFF: "
-			       "eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x, %s): "
-			       "host KVM lacks the exittop patch; counts shown as 0\n",
-			       tot.a, tot.b, tot.c, tot.d,
-			       regs_zero(tot) ? "all zero" : "same as the highest basic leaf");
+			       "eax=0x%08x ebx=0x%08x ecx=0x%08x edx=0x%08x, no signature "
+			       "0x%08x in ebx): host KVM lacks the exittop patch or has it off; "
+			       "counts shown as 0\n",
+			       tot.a, tot.b, tot.c, tot.d, EXIT_STATS_SIGNATURE);
 		printf("total exits  (0x4FFFFFFF) %" PRIu32 "\n", total_exits);
-		printf("total cycles (0x4FFFFFFE) %" PRIu64 "\n", total_cycles);
+		printf("total cycles (0x4FFFFFFE) %" PRIu64 " (exit to next entry)\n",
+		       total_cycles);
 		if (nundef)
 			printf("(%zu reasons reported undefined by the host, skipped)\n", nundef);
 		printf("%-10s %-24s %12s %20s\n", "code", "reason", "exits", "cycles");

@@ -50,13 +50,7 @@ def unhandled($isa):
 def handled($isa):
   {svm: [0, 96, 97, 114, 120, 123, 124, 1024, 1027, UNDEF],
    vmx: [0, 1, 10, 12, 30, 31, 32, 33, 34, 48, 49]}[$isa];
-# Reasons that the kernel patch and user/reasons.c take as defined: SDM 325462
-# 084US and later, Table C-1, plus 84/85 from ISA extensions 319433 (vmx: 0-85
-# except 35, 38, 42, 71, 82, 83); APM 24593 rev. 3.43/3.44, Table C-1, plus
-# VMEXIT_PML_FULL (svm: <= 0xa6, 0x400-0x403, 0x407, 0xfffffffc-0xffffffff).
-def defined($isa; $s):
-  if $isa == "vmx" then $s < 86 and ([35, 38, 42, 71, 82, 83] | index([$s]) | not)
-  else $s < 167 or (1024 <= $s and $s <= 1027) or $s == 1031 or $s >= UNDEF - 3 end;
+# "Defined" comes from kp_oracle (below), not from the patch.
 # [eax, ebx, ecx, edx] of a register object or a compact array.
 def regs4: if type == "array" then . else [.eax, .ebx, .ecx, .edx] end;
 # [{s: subleaf, c: count regs, t: time regs}] in query order, either format.
@@ -79,6 +73,65 @@ def pad($n): tostring | if length < $n then . + ([range($n - length)] | map(" ")
 # a list as Python prints it
 def pyl: tojson | gsub(","; ", ");
 '
+
+# kp_oracle svm|vmx: the exit reasons that the architecture defines, as a
+# JSON object {"reason": true, ...}, derived here from sources that the kernel
+# patch does not use:
+# 1. the uapi header of the source package being patched
+#    (arch/x86/include/uapi/asm/vmx.h or svm.h, pristine under the build cache;
+#    the series must not change it): every EXIT_REASON_* / SVM_EXIT_* value,
+#    and SVM_EXIT_EXCP_BASE..SVM_EXIT_LAST_EXCP as a range;
+# 2. the manuals' codes that the header does not name, typed in here from
+#    Intel SDM 325462 (084US and later) Vol. 3C Table C-1 and the ISA
+#    Extensions reference 319433 (VMX), and AMD APM Vol. 2 (24593 rev.
+#    3.43/3.44) Table C-1 and section 15.25.15 (SVM);
+# 3. minus the header's KVM-internal code SVM_EXIT_SW (0xf0000000).
+# docs/kernel-patch.md lists and justifies every entry of 2 and 3.
+kp_oracle() {
+	kp_abi=$(tests/vm/kernel-version "${EXITTOP_KERNEL:-6.1}" | cut -d' ' -f1) ||
+		fail "tests/vm/kernel-version failed"
+	kp_h=${EXITTOP_CACHE:-/var/cache/exittop}/kvm-build/$kp_abi/src/tree/arch/x86/include/uapi/asm/$1.h
+	[ -f "$kp_h" ] || fail "no $kp_h (made by tests/vm/build-kvm)"
+	if grep -q "^+++ b/arch/x86/include/uapi/asm/$1.h" "kernel-patch/${EXITTOP_KERNEL:-6.1}"/*.patch; then
+		fail "the series changes uapi/asm/$1.h: the oracle must read the patched header"
+	fi
+	case "$1" in
+	vmx)
+		# 5 IO_SMI, 6 OTHER_SMI, 11 GETSEC, 17 RSM, 65 PCONFIG, 66 SPP,
+		# 69 LOADIWKEY, 70 ENCLV, 72 ENQCMD_PASID_FAIL, 73 ENQCMDS_PASID_FAIL,
+		# 76 SEAMCALL, 77 TDCALL, 78 RDMSRLIST, 79 WRMSRLIST, 80 URDMSR,
+		# 81 UWRMSR (SDM Table C-1); 84 RDMSR, 85 WRMSRNS with an
+		# immediate MSR index (319433).
+		kp_add="5 6 11 17 65 66 69 70 72 73 76 77 78 79 80 81 84 85"
+		kp_hdr=$(sed -n 's/^#define[[:space:]]\{1,\}EXIT_REASON_[A-Z0-9_]\{1,\}[[:space:]]\{1,\}\([0-9]\{1,\}\)[[:space:]]*$/\1/p' "$kp_h")
+		;;
+	svm)
+		# CR0-15 reads/writes and DR0-15 reads/writes not named in the
+		# header (0x0-0x3f are all defined), 0xa0 INVLPGB, 0xa1
+		# INVLPGB_ILLEGAL, 0xa3 MCOMMIT, 0xa4 TLBSYNC, 0xa5 BUSLOCK,
+		# 0xa6 IDLE_HLT, 0x407 PML_FULL, -4 INVALID_PMC, -3
+		# IDLE_REQUIRED, -2 BUSY (APM Table C-1, 15.25.15).
+		kp_add=$(for r in 1 5 6 7 9 10 11 12 13 14 15 17 21 22 23 25 26 27 28 29 30 31; do echo "$r"; done
+			seq 40 47; seq 56 63; echo "160 161 163 164 165 166 1031 4294967292 4294967293 4294967294")
+		kp_hdr=$(awk '
+			$1 == "#define" && $2 ~ /^SVM_EXIT_/ && $3 ~ /^0x[0-9a-fA-F]+$/ {
+				v = 0; h = tolower(substr($3, 3))
+				for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+				if ($2 == "SVM_EXIT_SW") next
+				if ($2 == "SVM_EXIT_EXCP_BASE") base = v
+				if ($2 == "SVM_EXIT_LAST_EXCP") last = v
+				printf "%.0f\n", v
+			}
+			$1 == "#define" && $2 == "SVM_EXIT_ERR" && $3 == "-1" { print 4294967295 }
+			END { if (base == "" || last == "") exit 1; for (v = base; v <= last; v++) print v }
+		' "$kp_h") || fail "cannot parse $kp_h"
+		;;
+	*) fail "kp_oracle: unknown isa $1" ;;
+	esac
+	[ "$(echo "$kp_hdr" | wc -w)" -ge 60 ] || fail "only $(echo "$kp_hdr" | wc -w) exit reasons in $kp_h"
+	echo $kp_hdr $kp_add | tr ' ' '\n' | sort -un |
+		awk 'BEGIN { printf "{" } { printf "%s\"%s\": true", (NR > 1 ? ", " : ""), $1 } END { print "}" }'
+}
 
 skip() {
 	echo "SKIP: $*"
@@ -158,4 +211,16 @@ check_dmesg() {
 		grep -E 'WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|Call Trace' |
 		head -n 5 | awk 'NR > 1 { printf " | " } { printf "%s", $0 }')
 	[ -z "$kp_s" ] || fail "kernel log: $kp_s"
+}
+
+# kp_run_selftest [ARG...]: run the series' KVM selftest (built with the
+# patched modules by tests/vm/build-kvm), output in $KP_TMP/selftest.out and
+# on stdout, exit status in kp_rc.
+kp_run_selftest() {
+	kp_st=$(BUILD_KVM_QUERY=1 tests/vm/build-kvm "${EXITTOP_KERNEL:-6.1}" selftest 2>&1) ||
+		fail "the KVM selftest is not built ($kp_st): tests/vm/build-kvm ${EXITTOP_KERNEL:-6.1} patched builds it"
+	timeout 300 "$kp_st/exit_stats_test" "$@" >"$KP_TMP/selftest.out" 2>&1
+	kp_rc=$?
+	cat "$KP_TMP/selftest.out"
+	save "$KP_TMP/selftest.out" "selftest-${EXITTOP_KVM:-}.out"
 }
