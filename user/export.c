@@ -13,6 +13,7 @@
  * grace period has passed.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +159,12 @@ int export_open(struct exporter **xp, const struct export_opts *o)
 	*xp = NULL;
 	if (!o)
 		o = &defaults;
+	/*
+	 * The exporter runs for weeks and renders multi-megabyte bodies: they
+	 * are always mapped and unmapped, instead of staying in the heap once
+	 * glibc's dynamic mmap threshold has risen past their size.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return -ENOMEM;
