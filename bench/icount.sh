@@ -127,14 +127,8 @@ mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	# Rotate the order each round: no tracer always first or after the same one.
-	set -- $TRACERS
-	k=1
-	while [ $k -lt $r ]; do
-		first=$1
-		shift
-		set -- "$@" "$first"
-		k=$((k + 1))
-	done
+	# shellcheck disable=SC2086 # a word list
+	set -- $(rotate "$r" $TRACERS)
 	for t in "$@"; do
 		RFILE=""
 		if [ "$t" != none ]; then

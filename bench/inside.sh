@@ -136,14 +136,8 @@ case " $SECTIONS " in *" tracers "*)
 	while [ $r -le "$ROUNDS" ]; do
 		# Rotate the order each round, so no tracer always runs first or
 		# right after the same neighbour.
-		set -- $TRACERS
-		k=1
-		while [ $k -lt "$r" ]; do
-			first=$1
-			shift
-			set -- "$@" "$first"
-			k=$((k + 1))
-		done
+		# shellcheck disable=SC2086 # a word list
+		set -- $(rotate "$r" $TRACERS)
 		for t in "$@"; do
 			if [ "$t" != none ]; then
 				start_tracer "$t" "$r" || continue

@@ -186,3 +186,17 @@ kvm_load() { # DIR: replace the loaded kvm modules with DIR's
 	grep -q '^kvm ' /proc/modules && { log "cannot unload kvm"; return 1; }
 	busybox insmod "$1/kvm.ko" && busybox insmod "$1/kvm-amd.ko" && [ -c /dev/kvm ]
 }
+
+# rotate N WORD...: the words with the first N-1 moved to the end, the
+# order of round N (no tracer always first or after the same neighbour)
+rotate() {
+	_rn=$1
+	shift
+	while [ "$_rn" -gt 1 ]; do
+		_rf=$1
+		shift
+		set -- "$@" "$_rf"
+		_rn=$((_rn - 1))
+	done
+	echo "$@"
+}
