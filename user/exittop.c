@@ -8,6 +8,7 @@
  * count difference.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,13 @@ int main(int argc, char **argv)
 	 * Not root: collector_open checks the capabilities before it loads
 	 * anything and says what is missing, so we do not guess here.
 	 */
+	/*
+	 * exittop runs for weeks: big buffers (snapshots, JSON lines) are
+	 * always mapped and unmapped, instead of staying in the heap once
+	 * glibc's dynamic mmap threshold has risen past them (the exporter
+	 * sets the same in export_open for its bodies).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	stop = stopsig_install(NULL);
 	co.pids = a.pids;
 	co.npids = a.npids;
