@@ -95,7 +95,6 @@ static struct hbuf *render(struct exporter *x, enum prom_format f)
 {
 	struct prom_buf b;
 	struct snapshot v;
-	struct hbuf *h = NULL;
 
 	if (export_state_view(x->st, &v))
 		return NULL;
@@ -121,10 +120,13 @@ static struct hbuf *render(struct exporter *x, enum prom_format f)
 		x->meta.http_connections = hs.conns;
 	}
 	pbuf_init(&b);
-	if (!prom_render(&b, &v, &x->meta, f))
-		h = hbuf_new(b.data, b.len);
-	pbuf_free(&b);
-	return h;
+	if (prom_render(&b, &v, &x->meta, f)) {
+		pbuf_free(&b);
+		return NULL;
+	}
+	if (!b.data)
+		return hbuf_new("", 0);
+	return hbuf_adopt(b.data, b.len);	/* the rendering itself, not a copy */
 }
 
 static void handle(void *ctx, const struct http_req *req, struct http_resp *resp)

@@ -16,22 +16,32 @@
 
 #define GZIP_MIN_LEN	1024
 
-struct hbuf *hbuf_new(const void *data, size_t len)
+struct hbuf *hbuf_adopt(char *data, size_t len)
 {
-	struct hbuf *b = malloc(sizeof(*b) + len + 1);
+	struct hbuf *b = malloc(sizeof(*b));
 
-	if (!b)
+	if (!b) {
+		free(data);
 		return NULL;
+	}
 	b->refs = 1;
 	b->len = len;
 	b->gz = NULL;
 	b->gz_tried = false;
-	if (data)
-		memcpy(b->data, data, len);
-	else
-		memset(b->data, 0, len);
-	b->data[len] = '\0';
+	b->data = data;
 	return b;
+}
+
+struct hbuf *hbuf_new(const void *data, size_t len)
+{
+	char *d = data ? malloc(len + 1) : calloc(1, len + 1);
+
+	if (!d)
+		return NULL;
+	if (data)
+		memcpy(d, data, len);
+	d[len] = '\0';
+	return hbuf_adopt(d, len);
 }
 
 struct hbuf *hbuf_get(struct hbuf *b)
@@ -45,38 +55,46 @@ void hbuf_put(struct hbuf *b)
 {
 	if (b && --b->refs == 0) {
 		hbuf_put(b->gz);
+		free(b->data);
 		free(b);
 	}
 }
 
+/*
+ * Output space for the worst case is reserved but not touched (no zeroing),
+ * and trimmed to what deflate wrote: the twin stays cached until the next
+ * poll, and should cost its compressed size, not the body's.
+ */
 static struct hbuf *gzip_of(const struct hbuf *in)
 {
+	char *out, *fit;
+	size_t cap, len;
 	z_stream z;
-	struct hbuf *out;
-	size_t cap;
 	int r;
 
 	memset(&z, 0, sizeof(z));
 	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return NULL;
 	cap = deflateBound(&z, (uLong)in->len) + 32;
-	out = hbuf_new(NULL, cap);
+	out = malloc(cap + 1);
 	if (!out) {
 		deflateEnd(&z);
 		return NULL;
 	}
 	z.next_in = (Bytef *)in->data;
 	z.avail_in = (uInt)in->len;
-	z.next_out = (Bytef *)out->data;
+	z.next_out = (Bytef *)out;
 	z.avail_out = (uInt)cap;
 	r = deflate(&z, Z_FINISH);
-	out->len = cap - z.avail_out;
+	len = cap - z.avail_out;
 	deflateEnd(&z);
 	if (r != Z_STREAM_END) {
-		hbuf_put(out);
+		free(out);
 		return NULL;
 	}
-	return out;
+	out[len] = '\0';
+	fit = realloc(out, len + 1);
+	return hbuf_adopt(fit ? fit : out, len);
 }
 
 struct hbuf *hbuf_gzip(struct hbuf *b)

@@ -16,11 +16,17 @@ struct hbuf {
 	size_t len;
 	struct hbuf *gz;	/* gzip of data, once made */
 	bool gz_tried;		/* made, or not worth it / failed */
-	char data[];
+	char *data;		/* len bytes and a NUL, malloc'd, owned */
 };
 
 /* A buffer holding a copy of len bytes of data (data may be NULL: zeroed). */
 struct hbuf *hbuf_new(const void *data, size_t len);
+/*
+ * A buffer taking over data (malloc'd, len bytes and a NUL), so that a
+ * large rendering is not held twice while it is copied. On failure data
+ * is freed and NULL returned.
+ */
+struct hbuf *hbuf_adopt(char *data, size_t len);
 struct hbuf *hbuf_get(struct hbuf *b);	/* one more reference; NULL-safe */
 void hbuf_put(struct hbuf *b);		/* one reference less; NULL-safe */
 
