@@ -151,30 +151,3 @@ void attribmaps_close(struct attribmaps *a)
 	free(a->drops);
 	free(a);
 }
-
-void attr_diff(struct attr_agg *d, const struct attr_agg *cur, const struct attr_agg *last)
-{
-	int i;
-
-	d->count = cur->count - last->count;
-	d->sum_ns = cur->sum_ns - last->sum_ns;
-	for (i = 0; i < ATTRIB_PARTS; i++)
-		d->part_ns[i] = cur->part_ns[i] - last->part_ns[i];
-	d->approx = cur->approx - last->approx;
-}
-
-void attr_add(struct attr_agg *a, const struct attr_agg *b)
-{
-	int i;
-
-	a->count += b->count;
-	a->sum_ns += b->sum_ns;
-	for (i = 0; i < ATTRIB_PARTS; i++)
-		a->part_ns[i] += b->part_ns[i];
-	a->approx += b->approx;
-}
-
-bool attr_went_back(const struct attr_agg *cur, const struct attr_agg *last)
-{
-	return cur->count < last->count || cur->sum_ns < last->sum_ns;
-}

@@ -33,15 +33,4 @@ uint64_t attribmaps_drops(struct attribmaps *a);
 
 void attribmaps_close(struct attribmaps *a);
 
-/* d = cur - last; a += b; did a counter go back (the slot was taken over)? */
-void attr_diff(struct attr_agg *d, const struct attr_agg *cur, const struct attr_agg *last);
-void attr_add(struct attr_agg *a, const struct attr_agg *b);
-bool attr_went_back(const struct attr_agg *cur, const struct attr_agg *last);
-
-/* "blocked": the guest halted, polling or asleep (bpf/attrib.h). */
-static inline uint64_t attr_blocked_ns(const struct attr_agg *a)
-{
-	return a->part_ns[ATTRIB_POLL] + a->part_ns[ATTRIB_SLEEP];
-}
-
 #endif

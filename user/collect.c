@@ -23,6 +23,7 @@
 
 #include "array.h"
 #include "attribmaps.h"
+#include "attrib_stats.h"
 #include "clock.h"
 #include "collect.h"
 #include "exitsmaps.h"

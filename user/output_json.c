@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "attribmaps.h"
+#include "attrib_stats.h"
 #include "json.h"
 #include "output.h"
 #include "stats.h"
