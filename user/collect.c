@@ -39,6 +39,7 @@ struct collector {
 	struct exits *skel;
 	struct exits_maps maps;
 	struct attribmaps *attrib;	/* --attrib: loaded on first use, NULL: off */
+	struct attr_agg *attr_cur;	/* the split of each key of a read (max_keys) */
 	uint64_t attrib_drop_base;	/* attrib's drops at the last reset */
 	bool tp_btf;		/* BTF tracepoint programs (else classic) */
 	struct row_table rt;	/* every key read since the last reset */
@@ -282,6 +283,12 @@ int collector_attrib_enable(struct collector *c, char *err, size_t errlen)
 {
 	if (c->attrib)
 		return 0;
+	if (!c->attr_cur)
+		c->attr_cur = calloc(c->maps.max_keys, sizeof(*c->attr_cur));
+	if (!c->attr_cur) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	return attribmaps_open(&c->attrib, c->maps.stats_fd,
 			       bpf_map__fd(c->skel->maps.inflight), c->maps.max_keys,
 			       c->maps.ncpus, err, errlen);
@@ -302,6 +309,7 @@ void collector_close(struct collector *c)
 	if (!c)
 		return;
 	attribmaps_close(c->attrib);
+	free(c->attr_cur);
 	exits__destroy(c->skel);
 	exits_maps_close(&c->maps);
 	rowtable_free(&c->rt);
@@ -329,12 +337,22 @@ static int row_vm(struct collector *c, struct row_state *r)
 	return 0;
 }
 
+/*
+ * The split of each key just read, right after the counters (the sooner,
+ * the fewer exits the two reads are apart in an interval).
+ */
+static void read_attr(struct collector *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		attribmaps_read(c->attrib, c->maps.kslots[i].slot, c->maps.kslots[i].gen,
+				&c->attr_cur[i]);
+}
+
 /* The same for the latency split of key i (--attrib). */
 static void update_attr(struct collector *c, struct row_state *r, size_t i)
 {
-	struct attr_agg cur;
+	struct attr_agg cur = c->attr_cur[i];
 
-	attribmaps_read(c->attrib, c->maps.kslots[i].slot, c->maps.kslots[i].gen, &cur);
 	if (attr_went_back(&cur, &r->attr_last))
 		memset(&r->attr_last, 0, sizeof(r->attr_last));
 	attr_diff(&r->attr_delta, &cur, &r->attr_last);
@@ -530,6 +548,8 @@ int collector_poll(struct collector *c, struct snapshot *s)
 	n = exits_maps_read(&c->maps);
 	if (n < 0)
 		return (int)n;
+	if (c->attrib)
+		read_attr(c, (size_t)n);
 	now = clock_mono_ns();
 	ret = update_rows(c, (size_t)n);
 	if (ret)
