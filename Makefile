@@ -3,6 +3,7 @@
 # Layout of what is built (everything lands in build/, nothing else is written):
 #   build/exits.bpf.o    BPF object (clang -target bpf, CO-RE against vmlinux.h)
 #   build/exits.skel.h   libbpf skeleton (bpftool gen skeleton)
+#   build/attrib.bpf.o, build/attrib.skel.h   the same for --attrib
 #   build/exittop        the host CLI
 #   build/exitgen        the workload VMM on /dev/kvm
 #   build/exitcpuid      guest-side reader of the CPUID leaves
@@ -92,6 +93,17 @@ $(BUILD)/exits.bpf.o: bpf/exits.bpf.c bpf/exits.h vmlinux.h
 	@# DWARF is not needed at run time (BTF is kept): a 2 MB skeleton becomes small.
 	$(Q)$(LLVM_STRIP) -g $@
 
+# Latency attribution (--attrib): its own object, loaded only when asked for.
+$(BUILD)/attrib.bpf.o: bpf/attrib.bpf.c bpf/attrib.h bpf/exits.h vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 $(BPF_CFLAGS) -I. -Ibpf -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(BUILD)/attrib.skel.h: $(BUILD)/attrib.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name attrib > $@
+
 # The exit reason tables are data; lib/reasons.c includes them generated.
 REASON_TABLES := lib/reasons-vmx.tsv lib/reasons-svm.tsv
 $(BUILD)/reasons_tables.h: lib/gen-reasons.awk $(REASON_TABLES)
@@ -123,6 +135,7 @@ $(OBJ)/%.o: %.S
 # includers (the .d files record the dependency from then on); everything
 # else compiles while clang builds the BPF object.
 $(OBJ)/user/collect.o $(OBJ)/user/exitsmaps.o: | $(BUILD)/exits.skel.h
+$(OBJ)/user/attribmaps.o: | $(BUILD)/attrib.skel.h
 
 # exitcpuid runs in minimal guests: static.
 $(BUILD)/exitcpuid: $(OBJ)/guest/exitcpuid.o $(LIBCOMMON)

@@ -89,6 +89,7 @@ tracer_cmd() {
 	case "$1" in
 	exittop) echo "$exittop -b --json -d $d" ;;
 	exittop_classic) echo "$exittop -b --json -d $d --tracepoints classic" ;;
+	exittop_attrib) echo "$exittop -b --json -d $d --attrib" ;;
 	stage[1-4]) echo "$repo/build/bench-$1/exittop -b --json -d $d" ;;
 	bt_count) echo "bpftrace -e '$BT_COUNT'" ;;
 	bt_hist) echo "bpftrace -e '$BT_HIST'" ;;
@@ -102,7 +103,7 @@ tracer_cmd() {
 # The file a periodic tracer writes its refreshes to ("" for the others).
 tracer_refresh_file() { # NAME OUT
 	case "$1" in
-	exittop | exittop_classic | stage[1-4] | kvm_stat) echo "$2" ;;
+	exittop | exittop_classic | exittop_attrib | stage[1-4] | kvm_stat) echo "$2" ;;
 	perf_kvm) echo "$2.err" ;;
 	*) echo "" ;;
 	esac
@@ -129,6 +130,10 @@ start_tracer() {
 		exittop | exittop_classic | stage[1-4])
 			# two programs (BTF or classic) attached
 			[ "$(tracer_progs "$TPID" | wc -w)" -ge 2 ] && ready=1 ;;
+		exittop_attrib)
+			# exittop's pair and attrib's five raw tracepoint programs
+			# (its fentry/fexit links are of another type)
+			[ "$(tracer_progs "$TPID" | wc -w)" -ge 7 ] && ready=1 ;;
 		bt_hist)
 			[ "$(tracer_tps "$TPID")" = "kvm_entry kvm_exit" ] && ready=1 ;;
 		bt_count)

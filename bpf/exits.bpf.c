@@ -120,16 +120,7 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
-/* the exit in flight of one vCPU thread, waiting for its next kvm_entry */
-struct inflight {
-	__u64 ts;		/* bpf_ktime_get_ns() at kvm_exit, 0: none */
-	struct exits_key key;	/* of the exit in flight, or of the last one */
-	struct exits_slot slot;	/* key's counters, written with key */
-	__u32 tgid;		/* the thread's tgid, set when the storage is made */
-	__u32 pending;		/* 1: lat_ns (of key's exit) is not in stats yet */
-	__u64 lat_ns;
-};
-
+/* struct inflight (the exit in flight of a vCPU thread) is in exits.h */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

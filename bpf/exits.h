@@ -45,6 +45,21 @@ struct exits_slot {
 	unsigned int gen;	/* stats[slot].gen when the key claimed it */
 };
 
+/*
+ * The exit in flight of one vCPU thread, waiting for its next kvm_entry
+ * (task storage `inflight`). Here, not in exits.bpf.c, because
+ * bpf/attrib.bpf.c reads it (the same map, shared by fd) to charge the
+ * latency split to the same key with the same timestamps.
+ */
+struct inflight {
+	unsigned long long ts;	/* bpf_ktime_get_ns() at kvm_exit, 0: none */
+	struct exits_key key;	/* of the exit in flight, or of the last one */
+	struct exits_slot slot;	/* key's counters, written with key */
+	unsigned int tgid;	/* the thread's tgid, set when the storage is made */
+	unsigned int pending;	/* 1: lat_ns (of key's exit) is not in stats yet */
+	unsigned long long lat_ns;
+};
+
 /* indices of the per-CPU drop counters */
 enum exits_drop {
 	EXITS_DROP_EXIT = 0,	/* exit not counted: stats map full */

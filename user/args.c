@@ -35,6 +35,7 @@ enum {
 	OPT_CHECK,
 	OPT_TRACEPOINTS,
 	OPT_KEYS,
+	OPT_ATTRIB,
 };
 
 static const char doc[] =
@@ -53,6 +54,7 @@ static const char doc[] =
 "    exittop --json -n 10 -p 1234 # JSON lines for one QEMU process\n"
 "    exittop --view vcpu --reason cpuid\n"
 "    exittop --hist EPT_VIOLATION # latency histogram of one reason\n"
+"    exittop --attrib -b -n 3     # where each reason's latency went\n"
 "\n"
 "SORT KEYS (-s): key (the reason, VM or vCPU), count (also rate, pct), avg,\n"
 "p50, p99, max, time (share of exit-to-entry time). Default: count.\n"
@@ -62,6 +64,7 @@ static const char doc[] =
 "INTERACTIVE KEYS: h/?/F1 help, v cycle view (reason, vm, vcpu, histogram),\n"
 "Enter histogram of the selected reason, </> or F6 sort column, I invert,\n"
 "/ or f filter (pid:N, vcpu:N, reason), p/space pause, r reset, c cumulative,\n"
+"a latency attribution columns (loads its programs on first use),\n"
 "+/- refresh faster/slower, q quit.\n"
 "\n"
 "EXIT STATUS: 0 done, 1 error (e.g. cannot load BPF), 2 bad usage,\n"
@@ -84,6 +87,9 @@ static const struct argp_option options[] = {
 	{ "tracepoints", OPT_TRACEPOINTS, "MODE", 0, "Programs to attach: auto (default: btf where the kernel allows), btf (raw arguments, cheapest), classic (tracepoint records)", 0 },
 	{ "keys", OPT_KEYS, "N", 0, "Counter slots in the kernel, one per (VM, vCPU, reason) seen (default 16384; "
 	  "64 to 1048576, 296 bytes each); exits of keys beyond them are counted as dropped", 0 },
+	{ "attrib", OPT_ATTRIB, NULL, 0, "Latency attribution: split each exit's latency into time in KVM, "
+	  "in the VMM (user space), waiting for a CPU and blocked (halted); extra columns and JSON/CSV keys. "
+	  "Loads more BPF programs (sched_switch, sched_wakeup, ...): off, exits cost the same as without", 0 },
 	{ NULL, 0, NULL, 0, "Exporter mode (Prometheus/OpenMetrics on GET /metrics, see exittop(8)):", 1 },
 	{ "listen", OPT_LISTEN, "ADDR:PORT", 0, "Serve metrics over HTTP instead of showing them (PORT alone: 127.0.0.1; :PORT: all addresses)", 1 },
 	{ "interval", OPT_INTERVAL, "SECONDS", 0, "How often the BPF maps are read (default 1; 0.1 to 3600)", 1 },
@@ -149,9 +155,9 @@ static int check_modes(struct argp_state *st, const struct args *a)
 			return EINVAL;
 		}
 		if (a->format == OUT_CSV || a->has_vcpu || a->reason[0] || a->hist[0] ||
-		    a->sort_set || a->view_set || a->expire_s >= 0) {
+		    a->sort_set || a->view_set || a->expire_s >= 0 || a->attrib) {
 			argp_error(st, "--check compares whole VMs: it takes none of "
-				   "--csv, --vcpu, --reason, --hist, --view, -s, --expire "
+				   "--csv, --vcpu, --reason, --hist, --view, -s, --expire, --attrib "
 				   "(only -d, -n, --json, -p, -b)");
 			return EINVAL;
 		}
@@ -166,9 +172,9 @@ static int check_modes(struct argp_state *st, const struct args *a)
 		return 0;
 	}
 	if (a->batch || a->format != OUT_AUTO || a->iterations || a->has_vcpu ||
-	    a->reason[0] || a->hist[0] || a->sort_set) {
+	    a->reason[0] || a->hist[0] || a->sort_set || a->attrib) {
 		argp_error(st, "--listen exports everything it traces: it takes none of "
-			   "-b, -n, --json, --csv, --vcpu, --reason, --hist, -s (only -p)");
+			   "-b, -n, --json, --csv, --vcpu, --reason, --hist, -s, --attrib (only -p)");
 		return EINVAL;
 	}
 	if (a->delay_set && a->export_interval_s > 0) {
@@ -284,6 +290,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case OPT_CHECK:
 		a->check = true;
+		break;
+	case OPT_ATTRIB:
+		a->attrib = true;
 		break;
 	case OPT_TRACEPOINTS:
 		if (tp_mode_parse(arg, &a->tp_mode)) {

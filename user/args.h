@@ -44,6 +44,7 @@ struct args {
 	enum view_mode view;
 	enum sort_key sort;
 	bool sort_set;		/* -s given: keep it across view changes */
+	bool attrib;		/* --attrib: latency attribution columns */
 
 	/* Exporter mode (export.h): --listen and what only it takes. */
 	char listen[128];	/* ADDR:PORT; "" when not exporting */

@@ -22,6 +22,8 @@
 #include <bpf/libbpf.h>
 
 #include "array.h"
+#include "attribmaps.h"
+#include "attrib_stats.h"
 #include "clock.h"
 #include "collect.h"
 #include "exitsmaps.h"
@@ -36,6 +38,9 @@
 struct collector {
 	struct exits *skel;
 	struct exits_maps maps;
+	struct attribmaps *attrib;	/* --attrib: loaded on first use, NULL: off */
+	struct attr_agg *attr_cur;	/* the split of each key of a read (max_keys) */
+	uint64_t attrib_drop_base;	/* attrib's drops at the last reset */
 	bool tp_btf;		/* BTF tracepoint programs (else classic) */
 	struct row_table rt;	/* every key read since the last reset */
 	struct vm_table vms;	/* rt's row_state.vm indexes vms.vm */
@@ -257,6 +262,8 @@ int collector_open(struct collector **cp, const struct collect_opts *o,
 	ret = load_programs(c, o, ncpus, evdir, err, errlen);
 	if (!ret)
 		ret = start_programs(c, o, err, errlen);
+	if (!ret && o && o->attrib)
+		ret = collector_attrib_enable(c, err, errlen);
 	if (!ret && rowtable_init(&c->rt)) {
 		snprintf(err, errlen, "out of memory");
 		ret = -ENOMEM;
@@ -272,6 +279,26 @@ int collector_open(struct collector **cp, const struct collect_opts *o,
 	return 0;
 }
 
+int collector_attrib_enable(struct collector *c, char *err, size_t errlen)
+{
+	if (c->attrib)
+		return 0;
+	if (!c->attr_cur)
+		c->attr_cur = calloc(c->maps.max_keys, sizeof(*c->attr_cur));
+	if (!c->attr_cur) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return attribmaps_open(&c->attrib, c->maps.stats_fd,
+			       bpf_map__fd(c->skel->maps.inflight), c->maps.max_keys,
+			       c->maps.ncpus, err, errlen);
+}
+
+bool collector_attrib_on(const struct collector *c)
+{
+	return c->attrib != NULL;
+}
+
 const char *collector_tracepoints(const struct collector *c)
 {
 	return c->tp_btf ? "btf" : "classic";
@@ -281,6 +308,8 @@ void collector_close(struct collector *c)
 {
 	if (!c)
 		return;
+	attribmaps_close(c->attrib);
+	free(c->attr_cur);
 	exits__destroy(c->skel);
 	exits_maps_close(&c->maps);
 	rowtable_free(&c->rt);
@@ -308,6 +337,29 @@ static int row_vm(struct collector *c, struct row_state *r)
 	return 0;
 }
 
+/*
+ * The split of each key just read, right after the counters (the sooner,
+ * the fewer exits the two reads are apart in an interval).
+ */
+static void read_attr(struct collector *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		attribmaps_read(c->attrib, c->maps.kslots[i].slot, c->maps.kslots[i].gen,
+				&c->attr_cur[i]);
+}
+
+/* The same for the latency split of key i (--attrib). */
+static void update_attr(struct collector *c, struct row_state *r, size_t i)
+{
+	struct attr_agg cur = c->attr_cur[i];
+
+	if (attr_went_back(&cur, &r->attr_last))
+		memset(&r->attr_last, 0, sizeof(r->attr_last));
+	attr_diff(&r->attr_delta, &cur, &r->attr_last);
+	attr_add(&r->attr_total, &r->attr_delta);
+	r->attr_last = cur;
+}
+
 /* Fold the n keys just read into their row states: deltas, totals. */
 static int update_rows(struct collector *c, size_t n)
 {
@@ -325,6 +377,8 @@ static int update_rows(struct collector *c, size_t n)
 		agg_diff(&r->delta, &cur, &r->last);
 		agg_add(&r->total, &r->delta);
 		r->last = cur;
+		if (c->attrib)
+			update_attr(c, r, i);
 		if (r->key.isa)
 			c->isa = (uint8_t)r->key.isa;
 	}
@@ -343,6 +397,7 @@ static void reap_ended(struct collector *c, size_t n)
 			continue;
 		exits_maps_free_slot(&c->maps, i);
 		memset(&r->last, 0, sizeof(r->last));
+		memset(&r->attr_last, 0, sizeof(r->attr_last));
 	}
 	vmtable_retire_ended(&c->vms, clock_mono_ns());
 }
@@ -374,6 +429,8 @@ static int fill_snapshot(struct collector *c, struct snapshot *s, uint64_t now)
 		row->isa = (uint8_t)r->key.isa;
 		row->total = r->total;
 		row->delta = r->delta;
+		row->attr_total = r->attr_total;
+		row->attr_delta = r->attr_delta;
 	}
 	qsort(c->rows, nr, sizeof(*c->rows), stat_row_cmp);
 	for (i = 0; i < c->vms.n; i++)
@@ -388,6 +445,8 @@ static int fill_snapshot(struct collector *c, struct snapshot *s, uint64_t now)
 	s->nvms = c->vms.n;
 	s->dropped_total = c->drop_total;
 	s->isa = c->isa;
+	s->attrib = c->attrib != NULL;
+	s->attrib_dropped_total = c->attrib ? attribmaps_drops(c->attrib) - c->attrib_drop_base : 0;
 	s->notice = c->notice[0] ? c->notice : NULL;
 	return 0;
 }
@@ -437,8 +496,10 @@ static void forget_ended(struct collector *c, uint64_t ended_by_ns, bool zero_to
 	if (!newidx || rowtable_init(&fresh)) {
 		free(newidx);
 		if (zero_totals) {
-			rowtable_for_each(&c->rt, old)
+			rowtable_for_each(&c->rt, old) {
 				memset(&old->total, 0, sizeof(old->total));
+				memset(&old->attr_total, 0, sizeof(old->attr_total));
+			}
 		}
 		return;
 	}
@@ -450,8 +511,11 @@ static void forget_ended(struct collector *c, uint64_t ended_by_ns, bool zero_to
 		if (!r)
 			break;
 		r->last = old->last;	/* the kernel keeps counting from there */
-		if (!zero_totals)
+		r->attr_last = old->attr_last;
+		if (!zero_totals) {
 			r->total = old->total;
+			r->attr_total = old->attr_total;
+		}
 		r->vm = newidx[old->vm - 1];
 	}
 	rowtable_free(&c->rt);
@@ -475,13 +539,17 @@ int collector_poll(struct collector *c, struct snapshot *s)
 	/* 1. liveness before the read: a VM found dead now had all its exits
 	 *    in the map already, so the read below is its final one */
 	vmtable_find_ended(&c->vms);
-	rowtable_for_each(&c->rt, r)
+	rowtable_for_each(&c->rt, r) {
 		memset(&r->delta, 0, sizeof(r->delta));
+		memset(&r->attr_delta, 0, sizeof(r->attr_delta));
+	}
 
 	/* 2. one read of the maps */
 	n = exits_maps_read(&c->maps);
 	if (n < 0)
 		return (int)n;
+	if (c->attrib)
+		read_attr(c, (size_t)n);
 	now = clock_mono_ns();
 	ret = update_rows(c, (size_t)n);
 	if (ret)
@@ -501,5 +569,7 @@ int collector_poll(struct collector *c, struct snapshot *s)
 void collector_reset(struct collector *c)
 {
 	c->drop_total = 0;
+	if (c->attrib)
+		c->attrib_drop_base = attribmaps_drops(c->attrib);
 	forget_ended(c, UINT64_MAX, true);
 }

@@ -23,6 +23,7 @@ struct collect_opts {
 	 */
 	bool expire;
 	double expire_s;
+	bool attrib;		/* latency attribution from the start (--attrib) */
 };
 
 /*
@@ -40,6 +41,14 @@ int collector_poll(struct collector *c, struct snapshot *s);
 void collector_reset(struct collector *c);
 
 void collector_close(struct collector *c);
+
+/*
+ * Latency attribution (user/attribmaps.c): load and attach its programs
+ * now, if not yet; rows carry attr_* from the next poll on. 0 or -errno
+ * with one line for the user in err; counting goes on either way.
+ */
+int collector_attrib_enable(struct collector *c, char *err, size_t errlen);
+bool collector_attrib_on(const struct collector *c);
 
 /* "btf" or "classic": the tracepoint programs that were loaded */
 const char *collector_tracepoints(const struct collector *c);

@@ -171,6 +171,7 @@ int main(int argc, char **argv)
 	co.verbose = a.verbose;
 	co.tp_mode = a.tp_mode;
 	co.max_keys = a.keys;
+	co.attrib = a.attrib;
 	/* the rows of ended VMs leave after --expire, so churn never grows exittop */
 	co.expire = !a.check;
 	co.expire_s = a.expire_s >= 0 ? a.expire_s : EXPORT_DEFAULT_GRACE_S;

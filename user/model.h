@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "exits.h"	/* EXITS_HIST_SLOTS, EXITS_ISA_VMX, EXITS_ISA_SVM */
+#include "attrib.h"	/* ATTRIB_PARTS */
 
 /*
  * Latency histogram: slot i counts exit-to-entry latencies in
@@ -26,6 +27,18 @@ struct agg {
 	uint64_t hist[EXITS_HIST_SLOTS];
 };
 
+/*
+ * Latency attribution (--attrib, user/attrib.c): where the latency of
+ * `count` exits went, part_ns[] indexed by enum attrib_part (bpf/attrib.h).
+ * The parts add up to sum_ns exactly.
+ */
+struct attr_agg {
+	uint64_t count;		/* exits attributed */
+	uint64_t sum_ns;	/* their exit-to-entry latency */
+	uint64_t part_ns[ATTRIB_PARTS];
+	uint64_t approx;	/* of count: latency from attrib's own clock */
+};
+
 struct stat_row {
 	uint32_t pid;		/* VMM process (tgid) */
 	uint32_t vcpu;		/* vcpu_id of the tracepoint */
@@ -33,6 +46,8 @@ struct stat_row {
 	uint8_t isa;		/* EXITS_ISA_VMX or EXITS_ISA_SVM */
 	struct agg total;	/* since start or the last reset */
 	struct agg delta;	/* over the last interval */
+	struct attr_agg attr_total;	/* --attrib: zero without it */
+	struct attr_agg attr_delta;
 };
 
 /*
@@ -59,6 +74,8 @@ struct snapshot {
 	uint64_t dropped_delta;
 	uint8_t isa;		/* ISA of the rows seen, 0 if none yet */
 	const char *notice;	/* one line for the user from this read, or NULL */
+	bool attrib;		/* rows carry attr_total/attr_delta (--attrib) */
+	uint64_t attrib_dropped_total;	/* exits not attributed (attrib's own drops) */
 };
 
 #endif

@@ -7,12 +7,28 @@
 
 #include "output.h"
 #include "stats.h"
+#include "attrib_stats.h"
 #include "text.h"
 
 static const char header[] =
 	"time,seq,interval_s,pid,name,vcpu,isa,reason,reason_name,"
 	"count,total_count,rate,lat_count,lat_sum_ns,avg_ns,p50_ns,p99_ns,max_ns,time_pct,"
-	"total_lat_count,total_lat_sum_ns,total_avg_ns,total_max_ns\n";
+	"total_lat_count,total_lat_sum_ns,total_avg_ns,total_max_ns";
+/* --attrib: appended (the state is fixed for a batch run) */
+static const char header_attr[] =
+	",attr_count,attr_sum_ns,attr_kvm_ns,attr_vmm_ns,attr_wait_ns,attr_blocked_ns,attr_poll_ns,"
+	"total_attr_count,total_attr_sum_ns,total_attr_kvm_ns,total_attr_vmm_ns,"
+	"total_attr_wait_ns,total_attr_blocked_ns,total_attr_poll_ns";
+
+static void csv_attr(FILE *f, const struct attr_agg *a)
+{
+	fprintf(f, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu", (unsigned long long)a->count,
+		(unsigned long long)a->sum_ns, (unsigned long long)a->part_ns[ATTRIB_KVM],
+		(unsigned long long)a->part_ns[ATTRIB_VMM],
+		(unsigned long long)a->part_ns[ATTRIB_WAIT],
+		(unsigned long long)attr_blocked_ns(a),
+		(unsigned long long)a->part_ns[ATTRIB_POLL]);
+}
 
 void csv_field(FILE *f, const char *str)
 {
@@ -60,7 +76,7 @@ int output_csv(FILE *f, struct out_ctx *c, const struct snapshot *s)
 	if (err)
 		return err;
 	if (!c->header_done)
-		fputs(header, f);
+		fprintf(f, "%s%s\n", header, s->attrib ? header_attr : "");
 	for (i = 0; i < n; i++)
 		lat_all += rows[i]->delta.lat_sum_ns;
 	for (i = 0; i < n; i++) {
@@ -74,7 +90,7 @@ int output_csv(FILE *f, struct out_ctx *c, const struct snapshot *s)
 		csv_field(f, vm ? vm->name : "");
 		fprintf(f, ",%u,%s,%u,", r->vcpu, isa_name(r->isa), r->reason);
 		csv_field(f, reason_label(r->isa, r->reason, rb, sizeof(rb)));
-		fprintf(f, ",%llu,%llu,%.3f,%llu,%llu,%.1f,%llu,%llu,%llu,%.2f,%llu,%llu,%.1f,%llu\n",
+		fprintf(f, ",%llu,%llu,%.3f,%llu,%llu,%.1f,%llu,%llu,%llu,%.2f,%llu,%llu,%.1f,%llu",
 			(unsigned long long)d->count, (unsigned long long)t->count,
 			fin(rate_per_s(d->count, s->interval_s)),
 			(unsigned long long)d->lat_count, (unsigned long long)d->lat_sum_ns,
@@ -85,6 +101,11 @@ int output_csv(FILE *f, struct out_ctx *c, const struct snapshot *s)
 			lat_all ? fin(100.0 * d->lat_sum_ns / lat_all) : 0.0,
 			(unsigned long long)t->lat_count, (unsigned long long)t->lat_sum_ns,
 			fin(agg_avg_ns(t)), (unsigned long long)t->lat_max_ns);
+		if (s->attrib) {
+			csv_attr(f, &r->attr_delta);
+			csv_attr(f, &r->attr_total);
+		}
+		fputc('\n', f);
 	}
 	free(rows);
 	if (ferror(f))

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attrib_stats.h"
 #include "json.h"
 #include "output.h"
 #include "stats.h"
@@ -33,6 +34,30 @@ static void json_lat(struct json *j, int total, const struct agg *a, uint64_t la
 	json_fixed(j, k[total][6], lat_all ? fin(100.0 * a->lat_sum_ns / lat_all) : 0.0, 2);
 }
 
+/*
+ * --attrib: where the latency of the attributed exits went (interval or
+ * total); blocked = polling + asleep, poll_ns its polling part.
+ */
+static void json_attr(struct json *j, int total, const struct attr_agg *a)
+{
+	static const char *const k[2][8] = {
+		{ "attr_count", "attr_sum_ns", "attr_kvm_ns", "attr_vmm_ns", "attr_wait_ns",
+		  "attr_blocked_ns", "attr_poll_ns", "attr_approx" },
+		{ "total_attr_count", "total_attr_sum_ns", "total_attr_kvm_ns", "total_attr_vmm_ns",
+		  "total_attr_wait_ns", "total_attr_blocked_ns", "total_attr_poll_ns",
+		  "total_attr_approx" },
+	};
+
+	json_u64(j, k[total][0], a->count);
+	json_u64(j, k[total][1], a->sum_ns);
+	json_u64(j, k[total][2], a->part_ns[ATTRIB_KVM]);
+	json_u64(j, k[total][3], a->part_ns[ATTRIB_VMM]);
+	json_u64(j, k[total][4], a->part_ns[ATTRIB_WAIT]);
+	json_u64(j, k[total][5], attr_blocked_ns(a));
+	json_u64(j, k[total][6], a->part_ns[ATTRIB_POLL]);
+	json_u64(j, k[total][7], a->approx);
+}
+
 static void json_hist(struct json *j, const char *key, const struct agg *a)
 {
 	json_arr(j, key, JSON_COMPACT);
@@ -55,6 +80,7 @@ int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 {
 	const struct stat_row **rows;
 	struct agg sum_d = { 0 }, sum_t = { 0 };
+	struct attr_agg asum_d = { 0 }, asum_t = { 0 };
 	size_t n, i, nvcpus = 0, nvms = 0;
 	struct json j;
 	int err;
@@ -65,6 +91,8 @@ int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 	for (i = 0; i < n; i++) {
 		agg_add(&sum_d, &rows[i]->delta);
 		agg_add(&sum_t, &rows[i]->total);
+		attr_add(&asum_d, &rows[i]->attr_delta);
+		attr_add(&asum_t, &rows[i]->attr_total);
 		/* rows are ordered by (pid, vcpu): count the changes */
 		if (!i || rows[i]->pid != rows[i - 1]->pid)
 			nvms++;
@@ -82,6 +110,8 @@ int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 	json_fixed(&j, "interval_s", fin(s->interval_s), 3);
 	json_u64(&j, "dropped", s->dropped_delta);
 	json_u64(&j, "dropped_total", s->dropped_total);
+	if (s->attrib)
+		json_u64(&j, "attr_dropped_total", s->attrib_dropped_total);
 
 	json_arr(&j, "vms", JSON_COMPACT);
 	for (i = 0; i < s->nvms; i++) {
@@ -112,6 +142,10 @@ int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 		json_fixed(&j, "pct", sum_d.count ? 100.0 * r->delta.count / sum_d.count : 0.0, 2);
 		json_lat(&j, 0, &r->delta, sum_d.lat_sum_ns);
 		json_lat(&j, 1, &r->total, sum_t.lat_sum_ns);
+		if (s->attrib) {
+			json_attr(&j, 0, &r->attr_delta);
+			json_attr(&j, 1, &r->attr_total);
+		}
 		if (c->hist && *c->hist && reason_matches(c->hist, r->isa, r->reason)) {
 			json_hist(&j, "hist", &r->delta);
 			json_hist(&j, "total_hist", &r->total);
@@ -128,6 +162,10 @@ int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 	json_fixed(&j, "rate", fin(rate_per_s(sum_d.count, s->interval_s)), 3);
 	json_lat(&j, 0, &sum_d, sum_d.lat_sum_ns);
 	json_lat(&j, 1, &sum_t, sum_t.lat_sum_ns);
+	if (s->attrib) {
+		json_attr(&j, 0, &asum_d);
+		json_attr(&j, 1, &asum_t);
+	}
 	json_end(&j);
 	json_end(&j);
 	free(rows);

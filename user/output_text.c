@@ -11,6 +11,7 @@
 
 #include "output.h"
 #include "stats.h"
+#include "attrib_stats.h"
 #include "text.h"
 
 
@@ -270,9 +271,11 @@ int output_text(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 			(unsigned long long)s->dropped_total);
 	fputc('\n', f);
 	fmt_table_header(line, sizeof(line), c->mode, OUT_KEY_WIDTH, c->sort, c->reverse, false);
+	attr_line_end(line, sizeof(line), v.attrib ? &v.sum : NULL, true);
 	fprintf(f, "%s\n", line);
 	for (size_t i = 0; i < v.nrows; i++) {
 		fmt_table_row(line, sizeof(line), c->mode, OUT_KEY_WIDTH, &v.rows[i]);
+		attr_line_end(line, sizeof(line), v.attrib ? &v.rows[i] : NULL, false);
 		fprintf(f, "%s\n", line);
 	}
 	if (c->hist && *c->hist)

@@ -17,6 +17,7 @@ struct row_state {
 	struct agg last;	/* kernel value (summed over CPUs) at the previous read */
 	struct agg total;
 	struct agg delta;
+	struct attr_agg attr_last, attr_total, attr_delta;	/* --attrib */
 	size_t vm;		/* the collector's VM index + 1; 0: not set yet */
 	bool used;
 };

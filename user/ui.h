@@ -29,6 +29,7 @@ struct ui_state {
 	bool reverse;
 	bool paused;
 	bool cumulative;	/* figures since start instead of the last interval */
+	bool attrib;		/* latency attribution columns shown ('a', --attrib) */
 	bool help;
 	double delay_s;
 	int selected;		/* row index in the table */
@@ -60,6 +61,7 @@ enum {
 	UI_ACT_FILTER = 1 << 3,		/* prompt for a filter, then ui_set_filter() */
 	UI_ACT_RETIME = 1 << 4,		/* delay or pause changed: reschedule */
 	UI_ACT_RESIZE = 1 << 5,
+	UI_ACT_ATTRIB = 1 << 6,		/* attribution columns on: load its programs */
 };
 
 /* Keys that are not characters (curses KEY_* are mapped to these by ui_main.c). */

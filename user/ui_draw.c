@@ -10,6 +10,7 @@
 
 #include "output.h"
 #include "stats.h"
+#include "attrib_stats.h"
 #include "text.h"
 #include "ui.h"
 
@@ -133,9 +134,9 @@ static void draw_keybar(const struct ui_state *st)
 }
 
 /* The key column takes what the figures leave, within limits. */
-static int key_width(void)
+static int key_width(bool attrib)
 {
-	int w = COLS - OUT_FIXED_WIDTH;
+	int w = COLS - OUT_FIXED_WIDTH - (attrib ? ATTR_COLS_WIDTH : 0);
 
 	return w < OUT_KEY_MIN ? OUT_KEY_MIN : w > OUT_KEY_MAX ? OUT_KEY_MAX : w;
 }
@@ -143,9 +144,11 @@ static int key_width(void)
 static void draw_table(struct ui_state *st, const struct view *v, bool have)
 {
 	char line[OUT_LINE_MAX];
-	int y = HEADER_LINES, page = ui_table_page(), start, width, keyw = key_width();
+	bool attrib = st->attrib && v->attrib;
+	int y = HEADER_LINES, page = ui_table_page(), start, width, keyw = key_width(attrib);
 
 	fmt_table_header(line, sizeof(line), st->mode, keyw, st->sort, st->reverse, true);
+	attr_line_end(line, sizeof(line), attrib ? &v->sum : NULL, true);
 	attron(attr_pair(1, A_REVERSE));
 	mvhline(y, 0, ' ', COLS);
 	mvaddnstr(y, 0, line, COLS);
@@ -177,6 +180,7 @@ static void draw_table(struct ui_state *st, const struct view *v, bool have)
 		attr_t a = v->rows[i].alive ? A_NORMAL : A_DIM;	/* exited VMs fade */
 
 		fmt_table_row(line, sizeof(line), st->mode, keyw, &v->rows[i]);
+		attr_line_end(line, sizeof(line), attrib ? &v->rows[i] : NULL, false);
 		if (i == st->selected) {
 			a |= attr_pair(2, A_REVERSE);
 			attron(a);
@@ -270,6 +274,8 @@ static void draw_help(void)
 		"  / f         filter: pid:N, vcpu:N, reason name or code, a VM's pid; empty clears",
 		"  Esc         clear the filter / leave the histogram",
 		"  c           figures of the last interval <-> since start (or reset)",
+		"  a           latency attribution: mean KVM, VMM, WAIT (for a CPU), BLOCKED (halted)",
+		"              time per exit; loads its programs on first use",
 		"  p Space     pause / resume",
 		"  r           reset the cumulative counters",
 		"  + -         refresh faster / slower",

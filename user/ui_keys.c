@@ -23,6 +23,7 @@ void ui_state_init(struct ui_state *st, const struct args *a)
 	st->mode = a->view;
 	st->sort = a->sort;
 	st->delay_s = a->delay_s;
+	st->attrib = a->attrib;
 	st->arg_pids = a->pids;
 	st->arg_npids = a->npids;
 	st->arg_has_vcpu = a->has_vcpu;
@@ -155,6 +156,12 @@ int ui_key(struct ui_state *st, int key, int nrows, int page, const char *sel_re
 		snprintf(st->message, sizeof(st->message), "%s",
 			 st->cumulative ? "figures since start (or reset)" : "figures of the last interval");
 		return UI_ACT_REDRAW;
+	case 'a':
+		st->attrib = !st->attrib;
+		snprintf(st->message, sizeof(st->message), "%s", st->attrib ?
+			 "latency attribution: mean KVM, VMM, WAIT, BLOCKED time per exit" :
+			 "latency attribution columns hidden (its programs stay attached)");
+		return UI_ACT_REDRAW | (st->attrib ? UI_ACT_ATTRIB : 0);
 	case '/':
 	case 'f':
 		return UI_ACT_FILTER;

@@ -135,6 +135,12 @@ int ui_run(struct collector *c, const struct args *a, const struct ui_host *h,
 			clearok(curscr, TRUE);
 		if (act & UI_ACT_RESET)
 			collector_reset(c);
+		if ((act & UI_ACT_ATTRIB) && !collector_attrib_on(c)) {
+			/* loaded on first use: from the next refresh on; the
+			 * status line shows why it could not be */
+			if (collector_attrib_enable(c, st.message, sizeof(st.message)))
+				st.attrib = false;
+		}
 		if (act & UI_ACT_RETIME)
 			next = now_s() + st.delay_s;
 		if (act & UI_ACT_FILTER) {

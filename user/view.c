@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "stats.h"
+#include "attrib_stats.h"
 #include "array.h"
 #include "view.h"
 
@@ -186,6 +187,7 @@ static void derive(struct view_row *r, bool cumulative, double interval_s)
 	r->p50_ns = hist_percentile_ns(a->hist, a->lat_max_ns, 50);
 	r->p99_ns = hist_percentile_ns(a->hist, a->lat_max_ns, 99);
 	r->max_ns = a->lat_max_ns;
+	r->attr = cumulative ? r->attr_total : r->attr_delta;
 }
 
 struct sort_ctx {
@@ -290,6 +292,7 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 
 	/* Distinct VMs and vCPUs, for the header. */
 	qsort(sel, n, sizeof(*sel), cmp_pid_vcpu);
+	v->attrib = s->attrib;
 	v->nvms = v->nvcpus = 0;
 	for (i = 0; i < n; i++) {
 		if (!i || sel[i]->pid != sel[i - 1]->pid)
@@ -323,6 +326,10 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 		agg_add(&g->delta, &r->delta);
 		agg_add(&v->sum.total, &r->total);
 		agg_add(&v->sum.delta, &r->delta);
+		attr_add(&g->attr_total, &r->attr_total);
+		attr_add(&g->attr_delta, &r->attr_delta);
+		attr_add(&v->sum.attr_total, &r->attr_total);
+		attr_add(&v->sum.attr_delta, &r->attr_delta);
 	}
 	free(sel);
 

@@ -54,6 +54,8 @@ struct view_row {
 
 	struct agg total;
 	struct agg delta;
+	struct attr_agg attr_total;	/* --attrib (zero without) */
+	struct attr_agg attr_delta;
 
 	/* Derived from delta, or from total when the view is cumulative. */
 	uint64_t count;
@@ -65,6 +67,7 @@ struct view_row {
 	uint64_t p99_ns;
 	uint64_t max_ns;
 	double time_pct;	/* share of the view's summed latency, 0..100 */
+	struct attr_agg attr;	/* attr_delta, or attr_total when cumulative */
 };
 
 struct view {
@@ -76,6 +79,7 @@ struct view {
 	struct view_row sum;	/* all rows merged (its key fields are 0) */
 	size_t nvms;		/* distinct VMs in the (filtered) rows */
 	size_t nvcpus;		/* distinct (pid, vcpu) in the (filtered) rows */
+	bool attrib;		/* the snapshot has attribution figures */
 	double interval_s;
 };
 

@@ -12,6 +12,7 @@ TRACER_ROWS = [
     ("perf_stat", "`perf stat -a -e kvm:kvm_exit` (bare total)"),
     ("exittop", "exittop (BTF pair, counts + latency)"),
     ("exittop_classic", "exittop `--tracepoints classic`"),
+    ("exittop_attrib", "exittop `--attrib` (+ latency attribution)"),
     ("bt_count", "bpftrace count by reason"),
     ("bt_hist", "bpftrace exit-to-entry histogram"),
     ("kvm_stat", "kvm_stat"),

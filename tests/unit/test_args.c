@@ -285,6 +285,30 @@ static void test_tracepoints(void **state)
 	assert_string_equal(tp_mode_name((enum tp_mode)42), "?");
 }
 
+/* --attrib: batch and screen only; --check and --listen refuse it */
+static void test_attrib(void **state)
+{
+	struct captured c;
+	struct args a;
+
+	assert_int_equal(parse(&a, &c, NULL), ARGS_OK);
+	assert_false(a.attrib);
+	captured_free(&c);
+	assert_int_equal(parse(&a, &c, "--attrib", "--json", "-n", "2", NULL), ARGS_OK);
+	assert_true(a.attrib);
+	assert_int_equal(c.errlen, 0);
+	captured_free(&c);
+	assert_int_equal(parse(&a, &c, "--attrib", "--check", NULL), ARGS_EXIT_USAGE);
+	assert_non_null(strstr(c.err, "--attrib"));
+	captured_free(&c);
+	assert_int_equal(parse(&a, &c, "--attrib", "--listen", "9100", NULL), ARGS_EXIT_USAGE);
+	assert_non_null(strstr(c.err, "--attrib"));
+	captured_free(&c);
+	assert_int_equal(parse(&a, &c, "--help", NULL), ARGS_EXIT_OK);
+	assert_non_null(strstr(c.out, "--attrib"));
+	captured_free(&c);
+}
+
 /* --expire also outside the exporter: how long an ended VM's rows stay */
 static void test_expire_batch(void **state)
 {
@@ -373,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_tracepoints),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_expire_batch),
+		cmocka_unit_test(test_attrib),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 
 #include "json.h"
 #include "output.h"
+#include "attrib_stats.h"
 #include "fake_snapshot.h"
 
 /*
@@ -41,6 +42,8 @@ static const struct out_ctx base_ctx = {
 /* Run a writer into memory; returns the malloc'ed text. */
 typedef int (*writer)(FILE *f, struct out_ctx *c, const struct snapshot *s);
 
+/* noinline: else gcc 12 takes strstr() of the result for a pointer into buf */
+__attribute__((noinline))
 static char *capture(writer w, struct out_ctx *c, const struct snapshot *s)
 {
 	char *buf = NULL;
@@ -203,6 +206,91 @@ static void test_csv(void **state)
 	free(out);
 }
 
+/*
+ * --attrib: row one's 3 exits of the interval split 1000 + 400000 + 0 +
+ * (500 poll + 1500 asleep) ns; totals twice that. The keys appear only
+ * when the snapshot carries attribution.
+ */
+static void attr_build(struct fake *f)
+{
+	struct stat_row *r = &f->rows[0];
+
+	build(f);
+	f->s.attrib = true;
+	f->s.attrib_dropped_total = 5;
+	r->attr_delta.count = 3;
+	r->attr_delta.sum_ns = 403000;
+	r->attr_delta.part_ns[ATTRIB_KVM] = 1000;
+	r->attr_delta.part_ns[ATTRIB_VMM] = 400000;
+	r->attr_delta.part_ns[ATTRIB_POLL] = 500;
+	r->attr_delta.part_ns[ATTRIB_SLEEP] = 1500;
+	r->attr_total = r->attr_delta;
+	attr_add(&r->attr_total, &r->attr_delta);
+}
+
+static void test_attrib(void **state)
+{
+	static const char jrow[] =
+		"\"attr_count\":3,\"attr_sum_ns\":403000,\"attr_kvm_ns\":1000,\"attr_vmm_ns\":400000,"
+		"\"attr_wait_ns\":0,\"attr_blocked_ns\":2000,\"attr_poll_ns\":500,\"attr_approx\":0,"
+		"\"total_attr_count\":6,\"total_attr_sum_ns\":806000,\"total_attr_kvm_ns\":2000,"
+		"\"total_attr_vmm_ns\":800000,\"total_attr_wait_ns\":0,\"total_attr_blocked_ns\":4000,"
+		"\"total_attr_poll_ns\":1000,\"total_attr_approx\":0";
+	static const char crow[] = "3,403000,1000,400000,0,2000,500,6,806000,2000,800000,0,4000,1000\n";
+	struct out_ctx c = base_ctx;
+	struct fake f;
+	char *out, *tot, line[OUT_LINE_MAX];
+
+	build(&f);
+	out = capture(w_json, &c, &f.s);
+	assert_null(strstr(out, "attr_"));
+	free(out);
+
+	attr_build(&f);
+	out = capture(w_json, &c, &f.s);
+	assert_non_null(strstr(out, "\"attr_dropped_total\":5,"));
+	tot = strstr(out, "\"totals\"");
+	assert_non_null(tot);
+	assert_true(strstr(out, jrow) < tot);	/* row one, and the totals (row two has none) */
+	assert_non_null(strstr(tot, jrow));
+	free(out);
+	out = capture(w_csv, &c, &f.s);
+	assert_non_null(strstr(out, ",total_max_ns,attr_count,attr_sum_ns,attr_kvm_ns,attr_vmm_ns,"
+			       "attr_wait_ns,attr_blocked_ns,attr_poll_ns,total_attr_count,"));
+	assert_non_null(strstr(out, crow));
+	free(out);
+	attr_fmt_cols(line, sizeof(line), &f.rows[0].attr_delta);
+	assert_string_equal(line, "   333ns 133.3us     0ns   667ns");
+	assert_int_equal(strlen(line), ATTR_COLS_WIDTH);
+	attr_fmt_header(line, sizeof(line));
+	assert_string_equal(line, "     KVM     VMM    WAIT BLOCKED");
+	memset(&f.rows[1].attr_delta, 0, sizeof(f.rows[1].attr_delta));
+	attr_fmt_cols(line, sizeof(line), &f.rows[1].attr_delta);
+	assert_string_equal(line, "       -       -       -       -");
+	out = capture(w_text, &c, &f.s);
+	assert_non_null(strstr(out, "TIME%     KVM     VMM    WAIT BLOCKED\n"));
+	assert_non_null(strstr(out, "   333ns 133.3us     0ns   667ns\n"));
+	free(out);
+}
+
+static void test_attr_arith(void **state)
+{
+	struct attr_agg a = { .count = 5, .sum_ns = 50, .part_ns = { 10, 20, 5, 5, 10 }, .approx = 1 };
+	struct attr_agg b = { .count = 2, .sum_ns = 20, .part_ns = { 4, 8, 2, 2, 4 } }, d;
+
+	attr_diff(&d, &a, &b);
+	assert_int_equal(d.count, 3);
+	assert_int_equal(d.sum_ns, 30);
+	assert_int_equal(d.part_ns[ATTRIB_VMM], 12);
+	assert_int_equal(d.part_ns[ATTRIB_SLEEP], 6);
+	assert_int_equal(d.approx, 1);
+	attr_add(&d, &b);
+	assert_memory_equal(&d, &a, sizeof(a));
+	assert_int_equal(attr_blocked_ns(&a), 15);
+	assert_false(attr_went_back(&a, &b));
+	assert_true(attr_went_back(&b, &a));
+}
+
 static char *csv_of(const char *s)
 {
 	char *buf = NULL;
@@ -353,6 +441,8 @@ int main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_formatting),
 		cmocka_unit_test(test_table_lines),
+		cmocka_unit_test(test_attrib),
+		cmocka_unit_test(test_attr_arith),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
