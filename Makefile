@@ -3,6 +3,7 @@
 # Layout of what is built (everything lands in build/, nothing else is written):
 #   build/exits.bpf.o    BPF object (clang -target bpf, CO-RE against vmlinux.h)
 #   build/exits.skel.h   libbpf skeleton (bpftool gen skeleton)
+#   build/detail.bpf.o, build/detail.skel.h   the --drill programs (bpf/detail.bpf.c)
 #   build/exittop        the host CLI
 #   build/exitgen        the workload VMM on /dev/kvm
 #   build/exitcpuid      guest-side reader of the CPUID leaves
@@ -85,7 +86,15 @@ all: $(BUILD)/exittop $(BUILD)/exitgen $(BUILD)/exitcpuid
 deps:
 	@scripts/deps.sh build
 
-$(BUILD)/exits.bpf.o: bpf/exits.bpf.c bpf/exits.h vmlinux.h
+$(BUILD)/exits.bpf.o: bpf/exits.bpf.c bpf/exits.h bpf/lat.bpf.h vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 $(BPF_CFLAGS) -I. -Ibpf -c $< -o $@
+	@# DWARF is not needed at run time (BTF is kept): a 2 MB skeleton becomes small.
+	$(Q)$(LLVM_STRIP) -g $@
+
+# exittop --drill's programs: their own object, loaded only when asked for.
+$(BUILD)/detail.bpf.o: bpf/detail.bpf.c bpf/detail.h bpf/exits.h bpf/lat.bpf.h vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 $(BPF_CFLAGS) -I. -Ibpf -c $< -o $@
@@ -108,6 +117,10 @@ $(BUILD)/exits.skel.h: $(BUILD)/exits.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name exits > $@
 
+$(BUILD)/detail.skel.h: $(BUILD)/detail.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name detail > $@
+
 # One rule per kind of object.
 $(OBJ)/%.o: %.c
 	$(call msg,CC,$@)
@@ -123,6 +136,7 @@ $(OBJ)/%.o: %.S
 # includers (the .d files record the dependency from then on); everything
 # else compiles while clang builds the BPF object.
 $(OBJ)/user/collect.o $(OBJ)/user/exitsmaps.o: | $(BUILD)/exits.skel.h
+$(OBJ)/user/detail.o: | $(BUILD)/detail.skel.h
 
 # exitcpuid runs in minimal guests: static.
 $(BUILD)/exitcpuid: $(OBJ)/guest/exitcpuid.o $(LIBCOMMON)

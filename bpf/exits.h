@@ -45,6 +45,21 @@ struct exits_slot {
 	unsigned int gen;	/* stats[slot].gen when the key claimed it */
 };
 
+/*
+ * The exit in flight of one vCPU thread, waiting for its next kvm_entry:
+ * the value of exits.bpf.c's task storage map `inflight`. detail.bpf.c
+ * (--drill) reads the same map, shared by fd, to pair a KVM detail
+ * tracepoint (kvm_pio, kvm_msr, ...) with the exit it belongs to.
+ */
+struct exits_inflight {
+	unsigned long long ts;	/* bpf_ktime_get_ns() at kvm_exit, 0: none */
+	struct exits_key key;	/* of the exit in flight, or of the last one */
+	struct exits_slot slot;	/* key's counters, written with key */
+	unsigned int tgid;	/* the thread's tgid, set when the storage is made */
+	unsigned int pending;	/* 1: lat_ns (of key's exit) is not in stats yet */
+	unsigned long long lat_ns;
+};
+
 /* indices of the per-CPU drop counters */
 enum exits_drop {
 	EXITS_DROP_EXIT = 0,	/* exit not counted: stats map full */
