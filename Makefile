@@ -119,7 +119,7 @@ $(BUILD)/exits.skel.h: $(BUILD)/exits.bpf.o
 
 $(BUILD)/detail.skel.h: $(BUILD)/detail.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name detail > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name detail_bpf > $@
 
 # One rule per kind of object.
 $(OBJ)/%.o: %.c
@@ -136,7 +136,7 @@ $(OBJ)/%.o: %.S
 # includers (the .d files record the dependency from then on); everything
 # else compiles while clang builds the BPF object.
 $(OBJ)/user/collect.o $(OBJ)/user/exitsmaps.o: | $(BUILD)/exits.skel.h
-$(OBJ)/user/detail.o: | $(BUILD)/detail.skel.h
+$(OBJ)/user/drill_collect.o: | $(BUILD)/detail.skel.h
 
 # exitcpuid runs in minimal guests: static.
 $(BUILD)/exitcpuid: $(OBJ)/guest/exitcpuid.o $(LIBCOMMON)

@@ -24,6 +24,7 @@
 #include "array.h"
 #include "clock.h"
 #include "collect.h"
+#include "drill_collect.h"
 #include "exitsmaps.h"
 #include "kmodwatch.h"
 #include "rowtable.h"
@@ -48,6 +49,7 @@ struct collector {
 	uint64_t last_mono;
 	uint8_t isa;
 	struct kmod_watch kmod;	/* the vendor module the BTF programs read */
+	struct detail *detail;	/* --drill's programs and rows, or NULL */
 	bool expire;		/* forget VMs expire_ns after they ended */
 	uint64_t expire_ns;
 	char notice[160];
@@ -257,6 +259,9 @@ int collector_open(struct collector **cp, const struct collect_opts *o,
 	ret = load_programs(c, o, ncpus, evdir, err, errlen);
 	if (!ret)
 		ret = start_programs(c, o, err, errlen);
+	if (!ret && o && o->drill)	/* after the exit programs: it shares their storage */
+		ret = detail_open(&c->detail, o->drill, bpf_map__fd(c->skel->maps.inflight),
+				  c->tp_btf, o->drill_keys, evdir, err, errlen);
 	if (!ret && rowtable_init(&c->rt)) {
 		snprintf(err, errlen, "out of memory");
 		ret = -ENOMEM;
@@ -281,6 +286,7 @@ void collector_close(struct collector *c)
 {
 	if (!c)
 		return;
+	detail_close(c->detail);	/* its programs first: they read the exit programs' map */
 	exits__destroy(c->skel);
 	exits_maps_close(&c->maps);
 	rowtable_free(&c->rt);
@@ -467,6 +473,7 @@ int collector_poll(struct collector *c, struct snapshot *s)
 	int ret;
 
 	s->notice = NULL;
+	s->detail = NULL;
 	/* 0. VMs that ended more than expire_ns ago leave, rows and all */
 	now = clock_mono_ns();
 	if (c->expire && now > c->expire_ns && vmtable_any_ended(&c->vms, now - c->expire_ns))
@@ -495,11 +502,17 @@ int collector_poll(struct collector *c, struct snapshot *s)
 	ret = check_vendor_module(c, s);
 	if (ret)
 		return ret;
-	return fill_snapshot(c, s, now);
+	ret = fill_snapshot(c, s, now);
+	/* --drill: after the VMs' liveness is known, as for the reason rows */
+	if (!ret && c->detail)
+		ret = detail_poll(c->detail, s);
+	return ret;
 }
 
 void collector_reset(struct collector *c)
 {
 	c->drop_total = 0;
 	forget_ended(c, UINT64_MAX, true);
+	if (c->detail)
+		detail_reset(c->detail);
 }

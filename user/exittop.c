@@ -127,6 +127,11 @@ int main(int argc, char **argv)
 			   OUT_TEXT : OUT_AUTO;
 	if (a.format != OUT_AUTO && !a.listen[0])
 		a.batch = true;
+	if (a.drill.n && !a.batch && !a.check && !a.listen[0]) {
+		fprintf(stderr, "exittop: --drill adds detail rows to the batch outputs "
+			"(-b, --json, --csv); the interactive screen has none yet\n");
+		return 2;
+	}
 
 	if (uname(&un)) {
 		perror("exittop: uname");
@@ -174,6 +179,8 @@ int main(int argc, char **argv)
 	/* the rows of ended VMs leave after --expire, so churn never grows exittop */
 	co.expire = !a.check;
 	co.expire_s = a.expire_s >= 0 ? a.expire_s : EXPORT_DEFAULT_GRACE_S;
+	co.drill = a.drill.n ? &a.drill : NULL;
+	co.drill_keys = a.drill_keys;
 	ret = collector_open(&c, &co, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "exittop: %s\n", err[0] ? err : strerror(-ret));

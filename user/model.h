@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "exits.h"	/* EXITS_HIST_SLOTS, EXITS_ISA_VMX, EXITS_ISA_SVM */
+#include "detail.h"	/* struct detail_key (--drill) */
 
 /*
  * Latency histogram: slot i counts exit-to-entry latencies in
@@ -48,6 +49,23 @@ struct vm_info {
 	bool alive;		/* false once the process has exited */
 };
 
+/* --drill: one detail (port, MSR, page, leaf, hypercall) of one row's exits */
+struct detail_row {
+	struct detail_key key;	/* pid, vcpu, isa, reason: the stat_row it is under */
+	struct agg total;
+	struct agg delta;
+};
+
+struct drill_set;	/* drill.h */
+
+struct detail_snap {
+	const struct drill_set *drill;	/* the drilled reasons */
+	struct detail_row *rows;	/* in detail_key_cmp order (drill.h) */
+	size_t nrows;
+	uint64_t dropped_total;	/* exits whose detail was not recorded (map full) */
+	uint64_t dropped_delta;
+};
+
 struct snapshot {
 	uint64_t mono_ns;	/* CLOCK_MONOTONIC at the read */
 	double interval_s;	/* seconds covered by the deltas */
@@ -59,6 +77,7 @@ struct snapshot {
 	uint64_t dropped_delta;
 	uint8_t isa;		/* ISA of the rows seen, 0 if none yet */
 	const char *notice;	/* one line for the user from this read, or NULL */
+	const struct detail_snap *detail;	/* --drill, else NULL */
 };
 
 #endif

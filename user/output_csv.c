@@ -12,7 +12,9 @@
 static const char header[] =
 	"time,seq,interval_s,pid,name,vcpu,isa,reason,reason_name,"
 	"count,total_count,rate,lat_count,lat_sum_ns,avg_ns,p50_ns,p99_ns,max_ns,time_pct,"
-	"total_lat_count,total_lat_sum_ns,total_avg_ns,total_max_ns\n";
+	"total_lat_count,total_lat_sum_ns,total_avg_ns,total_max_ns";
+/* --drill: two more columns, empty on reason rows (docs/json-schema.md) */
+static const char drill_header[] = ",detail_kind,detail";
 
 void csv_field(FILE *f, const char *str)
 {
@@ -49,6 +51,36 @@ static double fin(double v)
 	return isfinite(v) ? v : 0;
 }
 
+void csv_row_key(FILE *f, const struct out_ctx *c, const struct snapshot *s,
+		 const struct stat_row *r)
+{
+	const struct vm_info *vm = snapshot_vm(s, r->pid);
+	char rb[48];
+
+	fprintf(f, "%.3f,%llu,%.3f,%u,", fin(c->wall_s), (unsigned long long)c->seq,
+		fin(s->interval_s), r->pid);
+	csv_field(f, vm ? vm->name : "");
+	fprintf(f, ",%u,%s,%u,", r->vcpu, isa_name(r->isa), r->reason);
+	csv_field(f, reason_label(r->isa, r->reason, rb, sizeof(rb)));
+	fputc(',', f);
+}
+
+void csv_figures(FILE *f, const struct agg *d, const struct agg *t, double interval_s,
+		 uint64_t lat_all)
+{
+	fprintf(f, "%llu,%llu,%.3f,%llu,%llu,%.1f,%llu,%llu,%llu,%.2f,%llu,%llu,%.1f,%llu",
+		(unsigned long long)d->count, (unsigned long long)t->count,
+		fin(rate_per_s(d->count, interval_s)),
+		(unsigned long long)d->lat_count, (unsigned long long)d->lat_sum_ns,
+		fin(agg_avg_ns(d)),
+		(unsigned long long)hist_percentile_ns(d->hist, d->lat_max_ns, 50),
+		(unsigned long long)hist_percentile_ns(d->hist, d->lat_max_ns, 99),
+		(unsigned long long)d->lat_max_ns,
+		lat_all ? fin(100.0 * d->lat_sum_ns / lat_all) : 0.0,
+		(unsigned long long)t->lat_count, (unsigned long long)t->lat_sum_ns,
+		fin(agg_avg_ns(t)), (unsigned long long)t->lat_max_ns);
+}
+
 int output_csv(FILE *f, struct out_ctx *c, const struct snapshot *s)
 {
 	const struct stat_row **rows;
@@ -60,31 +92,17 @@ int output_csv(FILE *f, struct out_ctx *c, const struct snapshot *s)
 	if (err)
 		return err;
 	if (!c->header_done)
-		fputs(header, f);
+		fprintf(f, "%s%s\n", header, s->detail ? drill_header : "");
 	for (i = 0; i < n; i++)
 		lat_all += rows[i]->delta.lat_sum_ns;
 	for (i = 0; i < n; i++) {
 		const struct stat_row *r = rows[i];
-		const struct vm_info *vm = snapshot_vm(s, r->pid);
-		const struct agg *d = &r->delta, *t = &r->total;
-		char rb[48];
 
-		fprintf(f, "%.3f,%llu,%.3f,%u,", fin(c->wall_s), (unsigned long long)c->seq,
-			fin(s->interval_s), r->pid);
-		csv_field(f, vm ? vm->name : "");
-		fprintf(f, ",%u,%s,%u,", r->vcpu, isa_name(r->isa), r->reason);
-		csv_field(f, reason_label(r->isa, r->reason, rb, sizeof(rb)));
-		fprintf(f, ",%llu,%llu,%.3f,%llu,%llu,%.1f,%llu,%llu,%llu,%.2f,%llu,%llu,%.1f,%llu\n",
-			(unsigned long long)d->count, (unsigned long long)t->count,
-			fin(rate_per_s(d->count, s->interval_s)),
-			(unsigned long long)d->lat_count, (unsigned long long)d->lat_sum_ns,
-			fin(agg_avg_ns(d)),
-			(unsigned long long)hist_percentile_ns(d->hist, d->lat_max_ns, 50),
-			(unsigned long long)hist_percentile_ns(d->hist, d->lat_max_ns, 99),
-			(unsigned long long)d->lat_max_ns,
-			lat_all ? fin(100.0 * d->lat_sum_ns / lat_all) : 0.0,
-			(unsigned long long)t->lat_count, (unsigned long long)t->lat_sum_ns,
-			fin(agg_avg_ns(t)), (unsigned long long)t->lat_max_ns);
+		csv_row_key(f, c, s, r);
+		csv_figures(f, &r->delta, &r->total, s->interval_s, lat_all);
+		fputs(s->detail ? ",,\n" : "\n", f);
+		if (s->detail)
+			drill_csv(f, c, s, r);
 	}
 	free(rows);
 	if (ferror(f))
