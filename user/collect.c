@@ -485,7 +485,9 @@ int collector_poll(struct collector *c, struct snapshot *s)
 	rowtable_for_each(&c->rt, r)
 		memset(&r->delta, 0, sizeof(r->delta));
 
-	/* 2. one read of the maps */
+	/* 2. one read of the maps (--drill's first: see detail_read) */
+	if (c->detail)
+		detail_read(c->detail);
 	n = exits_maps_read(&c->maps);
 	if (n < 0)
 		return (int)n;
@@ -503,7 +505,7 @@ int collector_poll(struct collector *c, struct snapshot *s)
 	if (ret)
 		return ret;
 	ret = fill_snapshot(c, s, now);
-	/* --drill: after the VMs' liveness is known, as for the reason rows */
+	/* --drill: its read of step 2, with the VMs' liveness of step 1 */
 	if (!ret && c->detail)
 		ret = detail_poll(c->detail, s);
 	return ret;

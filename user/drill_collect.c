@@ -39,6 +39,7 @@ struct detail {
 	size_t nst, st_cap;
 	struct detail_row *rows;	/* the snapshot's copy */
 	size_t rows_cap;
+	long nread;		/* keys of the last detail_read(), or -errno */
 	uint64_t drop_last, drop_total;
 	struct detail_snap snap;
 };
@@ -204,18 +205,22 @@ static void drop_unlisted(struct detail *d, const struct snapshot *s)
 	d->nst = k;
 }
 
+void detail_read(struct detail *d)
+{
+	d->nread = read_map(d);
+}
+
 int detail_poll(struct detail *d, struct snapshot *s)
 {
 	size_t i, nsorted = d->nst;
 	uint64_t drops = 0;
 	uint32_t idx = DETAIL_DROP_EXIT;
-	long n;
+	long n = d->nread;
 
-	for (i = 0; i < d->nst; i++)
-		memset(&d->st[i].row.delta, 0, sizeof(d->st[i].row.delta));
-	n = read_map(d);
 	if (n < 0)
 		return (int)n;
+	for (i = 0; i < d->nst; i++)
+		memset(&d->st[i].row.delta, 0, sizeof(d->st[i].row.delta));
 	for (i = 0; i < (size_t)n; i++) {
 		struct dstate *st = find(d, nsorted, &d->keys[i]);
 		struct agg cur;

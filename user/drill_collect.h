@@ -28,9 +28,18 @@ int detail_open(struct detail **dp, const struct drill_set *ds, int inflight_fd,
 		char *err, size_t errlen);
 
 /*
- * Read the details map after the collector's read of s: deltas, totals;
- * the keys of VMs s shows ended leave the map (their rows stay while s
- * lists the VM). s->detail points into d until the next poll.
+ * Read the details map. The collector calls it after it found which VMs
+ * ended and before it reads the exit counters: a detail is counted after
+ * its exit (kvm_exit comes first), so every detail read has its reason
+ * row in the same snapshot (the exits of the moments between the two
+ * reads have their details in the next one).
+ */
+void detail_read(struct detail *d);
+
+/*
+ * Fold that read into s: deltas, totals; the keys of VMs s shows ended
+ * leave the map (their rows stay while s lists the VM). s->detail points
+ * into d until the next poll.
  */
 int detail_poll(struct detail *d, struct snapshot *s);
 
