@@ -89,6 +89,10 @@ tracer_cmd() {
 	case "$1" in
 	exittop) echo "$exittop -b --json -d $d" ;;
 	exittop_classic) echo "$exittop -b --json -d $d --tracepoints classic" ;;
+	# --drill: a detail for every CPUID exit of the loop (its worst case), and
+	# the detail programs attached while the loop's exits take none (io only)
+	exittop_drill) echo "$exittop -b --json -d $d --drill cpuid" ;;
+	exittop_drill_idle) echo "$exittop -b --json -d $d --drill io" ;;
 	stage[1-4]) echo "$repo/build/bench-$1/exittop -b --json -d $d" ;;
 	bt_count) echo "bpftrace -e '$BT_COUNT'" ;;
 	bt_hist) echo "bpftrace -e '$BT_HIST'" ;;
@@ -102,7 +106,7 @@ tracer_cmd() {
 # The file a periodic tracer writes its refreshes to ("" for the others).
 tracer_refresh_file() { # NAME OUT
 	case "$1" in
-	exittop | exittop_classic | stage[1-4] | kvm_stat) echo "$2" ;;
+	exittop | exittop_classic | exittop_drill* | stage[1-4] | kvm_stat) echo "$2" ;;
 	perf_kvm) echo "$2.err" ;;
 	*) echo "" ;;
 	esac
@@ -129,6 +133,9 @@ start_tracer() {
 		exittop | exittop_classic | stage[1-4])
 			# two programs (BTF or classic) attached
 			[ "$(tracer_progs "$TPID" | wc -w)" -ge 2 ] && ready=1 ;;
+		exittop_drill*)
+			# the pair, then the detail programs: kvm_entry's and one more
+			[ "$(tracer_progs "$TPID" | wc -w)" -ge 4 ] && ready=1 ;;
 		bt_hist)
 			[ "$(tracer_tps "$TPID")" = "kvm_entry kvm_exit" ] && ready=1 ;;
 		bt_count)
