@@ -23,9 +23,16 @@ static double fin(double v)
 	return isfinite(v) ? v : 0;
 }
 
+/*
+ * A detail's share of its reason row, capped at 100: the details map is
+ * read just before the exit counters, so an interval's details may include
+ * a few exits that the row counted in the interval before.
+ */
 static double share(uint64_t part, uint64_t whole)
 {
-	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+	double v = whole ? 100.0 * (double)part / (double)whole : 0.0;
+
+	return v > 100.0 ? 100.0 : v;
 }
 
 /* ---- JSON ---- */
