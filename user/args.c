@@ -63,7 +63,8 @@ static const char doc[] =
 "OPTIONS:"
 "\v"
 "INTERACTIVE KEYS: h/?/F1 help, v cycle view (reason, vm, vcpu, histogram),\n"
-"Enter histogram of the selected reason, </> or F6 sort column, I invert,\n"
+"Enter histogram of the selected reason (with --drill, of a drilled one: its\n"
+"details), </> or F6 sort column, I invert,\n"
 "/ or f filter (pid:N, vcpu:N, reason), p/space pause, r reset, c cumulative,\n"
 "+/- refresh faster/slower, q quit.\n"
 "\n"
@@ -87,7 +88,8 @@ static const struct argp_option options[] = {
 	{ "tracepoints", OPT_TRACEPOINTS, "MODE", 0, "Programs to attach: auto (default: btf where the kernel allows), btf (raw arguments, cheapest), classic (tracepoint records)", 0 },
 	{ "keys", OPT_KEYS, "N", 0, "Counter slots in the kernel, one per (VM, vCPU, reason) seen (default 16384; "
 	  "64 to 1048576, 296 bytes each); exits of keys beyond them are counted as dropped", 0 },
-	{ "drill", OPT_DRILL, "REASON[,...]", 0, "Detail rows under these reasons (batch text, --json, --csv): "
+	{ "drill", OPT_DRILL, "REASON[,...]", 0, "Detail rows under these reasons (batch text, --json, --csv; "
+	  "interactive: Enter on the reason): "
 	  "I/O by port, MSR by index, NPF/EPT/MMIO by guest page, CPUID by leaf, hypercalls by number. "
 	  "Groups io, msr, npf (or mmio), cpuid, hypercall, or reason names (IOIO, RDMSR, EPT_VIOLATION, ...)", 0 },
 	{ "drill-keys", OPT_DRILL_KEYS, "N", 0, "Detail slots in the kernel, one per (VM, vCPU, reason, detail) seen "

@@ -134,11 +134,12 @@ void drill_csv(FILE *f, const struct out_ctx *c, const struct snapshot *s,
 	}
 }
 
-/* ---- text ---- */
+/* ---- text and screen ---- */
 
 struct merged {
 	struct detail_key key;	/* pid and vcpu 0 */
-	struct agg delta;
+	struct agg d, t;	/* delta, total */
+	const struct agg *a;	/* what is shown: d, or t when cumulative */
 };
 
 static int cmp_key(const void *a, const void *b)
@@ -151,21 +152,25 @@ static int cmp_count(const void *pa, const void *pb)
 {
 	const struct merged *a = pa, *b = pb;
 
-	if (a->delta.count != b->delta.count)
-		return a->delta.count > b->delta.count ? -1 : 1;
+	if (a->a->count != b->a->count)
+		return a->a->count > b->a->count ? -1 : 1;
 	return detail_key_cmp(&a->key, &b->key);
 }
 
-/* The details of vr's reason over the rows the filter passes, merged per detail. */
-static int merge_details(const struct out_ctx *c, const struct snapshot *s,
-			 const struct view_row *vr, struct merged **out, size_t *nout)
+int drill_lines(const struct snapshot *s, const struct view_filter *f,
+		const struct view_row *vr, bool cumulative,
+		struct drill_line **out, size_t *nout)
 {
 	const struct detail_snap *ds = s->detail;
+	const struct agg *ra = cumulative ? &vr->total : &vr->delta;
+	struct drill_line *l;
 	struct merged *m;
 	size_t i, n = 0, k;
 
 	*out = NULL;
 	*nout = 0;
+	if (!ds || !drill_has(ds->drill, vr->isa, vr->reason))
+		return 0;
 	m = calloc(ds->nrows ? ds->nrows : 1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -175,23 +180,54 @@ static int merge_details(const struct out_ctx *c, const struct snapshot *s,
 				       .reason = d->key.reason, .isa = d->key.isa };
 
 		if (d->key.isa != vr->isa || d->key.reason != vr->reason ||
-		    !view_filter_row(c->filter, &sr))
+		    !view_filter_row(f, &sr))
 			continue;
 		m[n].key = d->key;
 		m[n].key.pid = 0;
 		m[n].key.vcpu = 0;
-		m[n].delta = d->delta;
+		m[n].d = d->delta;
+		m[n].t = d->total;
 		n++;
 	}
 	qsort(m, n, sizeof(*m), cmp_key);
 	for (i = 0, k = 0; i < n; i++) {
-		if (k && !detail_key_cmp(&m[k - 1].key, &m[i].key))
-			agg_add(&m[k - 1].delta, &m[i].delta);
-		else
+		if (k && !detail_key_cmp(&m[k - 1].key, &m[i].key)) {
+			agg_add(&m[k - 1].d, &m[i].d);
+			agg_add(&m[k - 1].t, &m[i].t);
+		} else {
 			m[k++] = m[i];
+		}
 	}
+	for (i = 0; i < k; i++)
+		m[i].a = cumulative ? &m[i].t : &m[i].d;
 	qsort(m, k, sizeof(*m), cmp_count);
-	*out = m;
+	l = calloc(k ? k : 1, sizeof(*l));
+	if (!l) {
+		free(m);
+		return -ENOMEM;
+	}
+	for (i = 0; i < k; i++) {
+		const struct agg *a = m[i].a;
+		struct view_row *r = &l[i].row;
+
+		l[i].key = m[i].key;
+		detail_label(&m[i].key, l[i].label, sizeof(l[i].label));
+		r->isa = vr->isa;
+		r->reason = vr->reason;
+		r->delta = m[i].d;
+		r->total = m[i].t;
+		r->count = a->count;
+		r->lat_count = a->lat_count;
+		r->rate = rate_per_s(m[i].d.count, s->interval_s);	/* as a reason row's */
+		r->pct = share(a->count, ra->count);
+		r->avg_ns = agg_avg_ns(a);
+		r->p50_ns = hist_percentile_ns(a->hist, a->lat_max_ns, 50);
+		r->p99_ns = hist_percentile_ns(a->hist, a->lat_max_ns, 99);
+		r->max_ns = a->lat_max_ns;
+		r->time_pct = share(a->lat_sum_ns, ra->lat_sum_ns);
+	}
+	free(m);
+	*out = l;
 	*nout = k;
 	return 0;
 }
@@ -199,41 +235,27 @@ static int merge_details(const struct out_ctx *c, const struct snapshot *s,
 int drill_text(FILE *f, const struct out_ctx *c, const struct snapshot *s,
 	       const struct view_row *vr)
 {
-	char line[OUT_LINE_MAX], lb[96], key[112];
-	struct merged *m;
-	struct agg rest = { 0 };
+	char line[OUT_LINE_MAX], key[112];
+	struct drill_line *l;
+	uint64_t rest = 0;
 	size_t n, i;
 	int err;
 
-	if (!drill_has(s->detail->drill, vr->isa, vr->reason))
-		return 0;
-	err = merge_details(c, s, vr, &m, &n);
+	err = drill_lines(s, c->filter, vr, false, &l, &n);
 	if (err)
 		return err;
 	for (i = 0; i < n; i++) {
-		struct view_row r = { 0 };
-		const struct agg *a = &m[i].delta;
-
 		if (i >= DRILL_TEXT_ROWS) {
-			agg_add(&rest, a);
+			rest += l[i].row.count;
 			continue;
 		}
-		r.count = a->count;
-		r.lat_count = a->lat_count;
-		r.rate = rate_per_s(a->count, s->interval_s);
-		r.pct = share(a->count, vr->delta.count);
-		r.avg_ns = agg_avg_ns(a);
-		r.p50_ns = hist_percentile_ns(a->hist, a->lat_max_ns, 50);
-		r.p99_ns = hist_percentile_ns(a->hist, a->lat_max_ns, 99);
-		r.max_ns = a->lat_max_ns;
-		r.time_pct = share(a->lat_sum_ns, vr->delta.lat_sum_ns);
-		snprintf(key, sizeof(key), "  %s", detail_label(&m[i].key, lb, sizeof(lb)));
-		fmt_table_line(line, sizeof(line), OUT_KEY_WIDTH, key, &r);
+		snprintf(key, sizeof(key), "  %s", l[i].label);
+		fmt_table_line(line, sizeof(line), OUT_KEY_WIDTH, key, &l[i].row);
 		fprintf(f, "%s\n", line);
 	}
 	if (n > DRILL_TEXT_ROWS)
 		fprintf(f, "  (%zu more details, %llu exits)\n", n - DRILL_TEXT_ROWS,
-			(unsigned long long)rest.count);
-	free(m);
+			(unsigned long long)rest);
+	free(l);
 	return 0;
 }

@@ -127,11 +127,6 @@ int main(int argc, char **argv)
 			   OUT_TEXT : OUT_AUTO;
 	if (a.format != OUT_AUTO && !a.listen[0])
 		a.batch = true;
-	if (a.drill.n && !a.batch && !a.check && !a.listen[0]) {
-		fprintf(stderr, "exittop: --drill adds detail rows to the batch outputs "
-			"(-b, --json, --csv); the interactive screen has none yet\n");
-		return 2;
-	}
 
 	if (uname(&un)) {
 		perror("exittop: uname");

@@ -88,6 +88,21 @@ void drill_json(struct json *j, const struct out_ctx *c, const struct snapshot *
 		const struct stat_row *r);
 void drill_csv(FILE *f, const struct out_ctx *c, const struct snapshot *s,
 	       const struct stat_row *r);
+/*
+ * The detail lines under view row vr (its reason), merged over the rows f
+ * passes, most exits first: the text table's and the screen's. Figures of
+ * the last interval, or since start (cumulative); pct and time_pct are
+ * shares of vr. *out is malloc'ed (free it), NULL and 0 when vr's reason
+ * is not drilled. 0 or -ENOMEM.
+ */
+struct drill_line {
+	struct detail_key key;	/* pid and vcpu 0 */
+	char label[64];
+	struct view_row row;
+};
+int drill_lines(const struct snapshot *s, const struct view_filter *f,
+		const struct view_row *vr, bool cumulative,
+		struct drill_line **out, size_t *n);
 void csv_row_key(FILE *f, const struct out_ctx *c, const struct snapshot *s,
 		 const struct stat_row *r);	/* time .. reason_name, and a comma */
 void csv_figures(FILE *f, const struct agg *d, const struct agg *t, double interval_s,
