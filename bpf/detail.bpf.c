@@ -21,11 +21,15 @@
  * kvm_entry the exit's latency, from the very timestamp exits.bpf.c took,
  * is added to the detail's counters (struct exits_val, the same figures).
  *
- * Classic tracepoint programs: the records carry what is needed, with
- * the same field names on 6.1, 6.12 and 6.18 (relocated with CO-RE, as
- * the kvm_exit record in exits.bpf.c). RETURN-1 RULE as in exits.bpf.c:
- * every classic program returns 1 (TP_KEEP_RECORD) on every path, so perf
- * and other consumers keep their records.
+ * Two sets of programs, as in exits.bpf.c; user space loads the kind the
+ * exit programs use. BTF tracepoints (tp_btf): the raw arguments, no
+ * record built (the same argument lists on 6.1, 6.12 and 6.18; user
+ * space checks each against the kernel's BTF and takes the classic
+ * program of an event whose list differs). Classic tracepoints: the
+ * records, with the same field names on those kernels (relocated with
+ * CO-RE, as the kvm_exit record in exits.bpf.c). RETURN-1 RULE as in
+ * exits.bpf.c: every classic program returns 1 (TP_KEEP_RECORD) on every
+ * path, so perf and other consumers keep their records.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -235,13 +239,17 @@ struct trace_event_raw_kvm_hypercall___x {
 #define TRACE_MMIO_READ			1
 #define TRACE_MMIO_WRITE		2
 
+static __always_inline __u32 pio_attr(unsigned int rw, unsigned int size)
+{
+	return (size & 0xff) | (rw == KVM_PIO_IN ? DETAIL_PIO_IN : 0);
+}
+
 SEC("tp/kvm/kvm_pio")
 int detail_pio(void *ctx)
 {
 	struct trace_event_raw_kvm_pio___x *e = ctx;
-	__u32 attr = (e->size & 0xff) | (e->rw == KVM_PIO_IN ? DETAIL_PIO_IN : 0);
 
-	detail_event(DETAIL_PIO, attr, e->port);
+	detail_event(DETAIL_PIO, pio_attr(e->rw, e->size), e->port);
 	return TP_KEEP_RECORD;
 }
 
@@ -302,6 +310,62 @@ int detail_hypercall(void *ctx)
 
 	detail_event(DETAIL_HCALL, 0, e->nr);
 	return TP_KEEP_RECORD;
+}
+
+/* ---- BTF tracepoints: the raw arguments (TP_PROTO), no record built ---- */
+
+SEC("tp_btf/kvm_pio")
+int BPF_PROG(detail_pio_btf, unsigned int rw, unsigned int port, unsigned int size)
+{
+	detail_event(DETAIL_PIO, pio_attr(rw, size), port);
+	return 0;
+}
+
+SEC("tp_btf/kvm_msr")
+int BPF_PROG(detail_msr_btf, unsigned int write, __u32 ecx)
+{
+	detail_event(DETAIL_MSR, write ? DETAIL_MSR_WRITE : 0, ecx);
+	return 0;
+}
+
+SEC("tp_btf/kvm_page_fault")
+int BPF_PROG(detail_page_fault_btf, struct kvm_vcpu *vcpu, __u64 fault_address)
+{
+	detail_event(DETAIL_GPA, 0, fault_address & DETAIL_PAGE_MASK);
+	return 0;
+}
+
+SEC("tp_btf/kvm_mmio")
+int BPF_PROG(detail_mmio_btf, int type, int len, __u64 gpa)
+{
+	__u32 acc = type == TRACE_MMIO_WRITE ? DETAIL_MMIO_WRITE : DETAIL_MMIO_READ;
+
+	detail_event(DETAIL_MMIO, acc | (len & 0xff) << 4, gpa & DETAIL_PAGE_MASK);
+	return 0;
+}
+
+SEC("tp_btf/kvm_fast_mmio")
+int BPF_PROG(detail_fast_mmio_btf, __u64 gpa)
+{
+	detail_event(DETAIL_MMIO, DETAIL_MMIO_FAST, gpa & DETAIL_PAGE_MASK);
+	return 0;
+}
+
+SEC("tp_btf/kvm_cpuid")
+int BPF_PROG(detail_cpuid_btf, unsigned int function, unsigned int index)
+{
+	bool sub = cpuid_has_subleaf(function);
+
+	detail_event(DETAIL_CPUID, sub ? DETAIL_CPUID_SUB : 0,
+		     function | (__u64)(sub ? index : 0) << 32);
+	return 0;
+}
+
+SEC("tp_btf/kvm_hypercall")
+int BPF_PROG(detail_hypercall_btf, unsigned long nr)
+{
+	detail_event(DETAIL_HCALL, 0, nr);
+	return 0;
 }
 
 /* the entry: the pair exits.bpf.c runs (BTF or classic), user space picks */

@@ -3,7 +3,7 @@
  * --drill's collector (see drill_collect.h, docs/bpf-design.md "Drill-down"):
  * bpf/detail.bpf.c is loaded only when asked for, its `inflight` map
  * pointed at the exit programs' (bpf_map__reuse_fd), only the tracepoints
- * of the drilled kinds attached. Per poll, one read of the details map
+ * of the drilled kinds attached (BTF or classic, as the exit programs). Per poll, one read of the details map
  * (batched), deltas and totals per key as the reason rows have them.
  */
 #include <errno.h>
@@ -18,6 +18,7 @@
 #include "array.h"
 #include "drill_collect.h"
 #include "stats.h"
+#include "tpmode.h"
 #include "view.h"
 #include "detail.skel.h"
 
@@ -44,23 +45,51 @@ struct detail {
 	struct detail_snap snap;
 };
 
-/* The programs of one kind of detail; the tracepoint each needs. */
-static void set_autoload(struct detail_bpf *sk, uint32_t kinds, bool btf_entry, const char *evdir)
-{
-	char path[512];
-	bool fast;
+/*
+ * The programs of the drilled kinds: the BTF one of an event when the exit
+ * programs are the BTF pair and the kernel's BTF has the argument list it
+ * was written for, else the classic one. kvm_fast_mmio is not on every
+ * kernel.
+ */
+static const struct tp_proto protos[] = {
+	{ "kvm_pio", 5, false },
+	{ "kvm_msr", 4, false },
+	{ "kvm_page_fault", 3, true },
+	{ "kvm_mmio", 4, false },
+	{ "kvm_fast_mmio", 1, false },
+	{ "kvm_cpuid", 8, false },
+	{ "kvm_hypercall", 5, false },
+};
 
-	snprintf(path, sizeof(path), "%s/kvm_fast_mmio", evdir);
-	fast = !access(path, F_OK);	/* not on every kernel */
-	bpf_program__set_autoload(sk->progs.detail_pio, kinds & (1U << DETAIL_PIO));
-	bpf_program__set_autoload(sk->progs.detail_msr, kinds & (1U << DETAIL_MSR));
-	bpf_program__set_autoload(sk->progs.detail_page_fault, kinds & (1U << DETAIL_GPA));
-	bpf_program__set_autoload(sk->progs.detail_mmio, kinds & (1U << DETAIL_MMIO));
-	bpf_program__set_autoload(sk->progs.detail_fast_mmio, fast && (kinds & (1U << DETAIL_MMIO)));
-	bpf_program__set_autoload(sk->progs.detail_cpuid, kinds & (1U << DETAIL_CPUID));
-	bpf_program__set_autoload(sk->progs.detail_hypercall, kinds & (1U << DETAIL_HCALL));
-	bpf_program__set_autoload(sk->progs.detail_entry_tp, !btf_entry);
-	bpf_program__set_autoload(sk->progs.detail_entry_btf, btf_entry);
+static void set_autoload(struct detail_bpf *sk, uint32_t kinds, bool btf, const char *evdir)
+{
+	struct bpf_program *classic[] = {
+		sk->progs.detail_pio, sk->progs.detail_msr, sk->progs.detail_page_fault,
+		sk->progs.detail_mmio, sk->progs.detail_fast_mmio, sk->progs.detail_cpuid,
+		sk->progs.detail_hypercall,
+	};
+	struct bpf_program *raw[] = {
+		sk->progs.detail_pio_btf, sk->progs.detail_msr_btf, sk->progs.detail_page_fault_btf,
+		sk->progs.detail_mmio_btf, sk->progs.detail_fast_mmio_btf, sk->progs.detail_cpuid_btf,
+		sk->progs.detail_hypercall_btf,
+	};
+	static const unsigned int kind[] = {
+		DETAIL_PIO, DETAIL_MSR, DETAIL_GPA, DETAIL_MMIO, DETAIL_MMIO, DETAIL_CPUID, DETAIL_HCALL,
+	};
+	unsigned int usable = btf ? tp_btf_protos(protos, sizeof(protos) / sizeof(protos[0])) : 0;
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(kind) / sizeof(kind[0]); i++) {
+		bool on = kinds & (1U << kind[i]);
+
+		snprintf(path, sizeof(path), "%s/%s", evdir, protos[i].event);
+		if (access(path, F_OK))
+			on = false;	/* no such tracepoint here */
+		bpf_program__set_autoload(raw[i], on && (usable & (1U << i)));
+		bpf_program__set_autoload(classic[i], on && !(usable & (1U << i)));
+	}
+	bpf_program__set_autoload(sk->progs.detail_entry_tp, !btf);
+	bpf_program__set_autoload(sk->progs.detail_entry_btf, btf);
 }
 
 int detail_open(struct detail **dp, const struct drill_set *ds, int inflight_fd,
