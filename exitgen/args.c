@@ -10,6 +10,7 @@
 #include "args.h"
 #include "layout.h"
 #include "parse.h"
+#include "spread.h"
 
 static const char usage_text[] =
 "usage: exitgen [OPTIONS]\n"
@@ -22,16 +23,33 @@ static const char usage_text[] =
 "  --cpuid N            CPUID instructions per vCPU (default 0)\n"
 "  --cpuid-leaf L       their EAX (default 0)\n"
 "  --cpuid-subleaf S    their ECX (default 0)\n"
-"  --pio N              one-byte OUTs to port 0x%x per vCPU (exit to exitgen)\n"
+"  --cpuid-leaves LIST  instead: the CPUIDs go round-robin over LIST, items\n"
+"                       LEAF or LEAF:SUBLEAF (subleaf default 0), e.g.\n"
+"                       0,0x7:0,0x80000001 (at most %d)\n"
+"  --pio N              OUTs per vCPU to port 0x%x (exit to exitgen)\n"
+"  --pio-in N           INs per vCPU, after the OUTs, same ports and sizes\n"
+"  --pio-ports LIST     spread the OUTs (and INs) round-robin over LIST, items\n"
+"                       PORT or PORT:SIZE, e.g. 0x70,0x80:2,0xe9 (at most %d;\n"
+"                       no in-kernel device claims any port here)\n"
+"  --pio-size S         1 (default), 2 or 4: size where an item gives none\n"
 "  --mmio N             4-byte writes to GPA 0x%x (mapped by the guest, no\n"
 "                       memslot: each exits to exitgen as KVM_EXIT_MMIO)\n"
-"  --msr N              N x (RDMSR + WRMSR of the value read) of MSR 0x%x\n"
-"                       (IA32_MISC_ENABLE, intercepted on VMX and SVM, handled\n"
-"                       in KVM): 2N MSR exits per vCPU\n"
+"  --mmio-pages P       spread them round-robin over the first P pages from\n"
+"                       there (4 KiB apart; 1..%d, default 1)\n"
+"  --msr N              N rounds of RDMSR (+ WRMSR of the value read) of MSR\n"
+"                       0x%x (IA32_MISC_ENABLE, intercepted on VMX and SVM,\n"
+"                       handled in KVM): 2N MSR exits per vCPU\n"
+"  --msrs LIST          spread the rounds round-robin over LIST (at most %d),\n"
+"                       items INDEX or INDEX:r (read only); accepted, with\n"
+"                       what a round does by default:\n"
+"%s"
 "  --hlt N              HLTs per vCPU; each exits to exitgen (no in-kernel\n"
 "                       irqchip: KVM_EXIT_HLT), which injects vector 0x%x\n"
 "                       with KVM_INTERRUPT to wake it: one HLT exit per HLT\n"
 "  --hlt-delay-us U     wait U us before each wake-up, like a timer (default 0)\n"
+"  --user-delay-us U    before re-entering after each workload exit that\n"
+"                       reached exitgen (port I/O, MMIO, HLT), sleep at least\n"
+"                       U us: the VMM's share of those exits' latency\n"
 "  --hlt-wake W         'irq' (default): wake each HLT with the interrupt;\n"
 "                       KVM then adds one immediate-exit INTR exit per wake-up\n"
 "                       (its userspace-irqchip re-injection path). 'none':\n"
@@ -67,17 +85,28 @@ static const char usage_text[] =
 "\n"
 "Exits deliberately caused per vCPU, counted in JSON 'expected' (totals):\n"
 "  cpuid: N (+ 3 + 2 x subleaves query CPUIDs on vCPU 0)\n"
-"  io:    pio + 1 (final OUT to port 0x%x) (+ 1 OUT to port 0x%x on vCPU 0\n"
-"         before the queries)\n"
-"  mmio:  mmio; msr: 2 x msr; hlt: hlt\n"
+"  io:    pio + pio-in + 1 (final OUT to port 0x%x) (+ 1 OUT to port 0x%x on\n"
+"         vCPU 0 before the queries)\n"
+"  mmio:  mmio; msr: msr x (1 + 1 if the MSR is written); hlt: hlt\n"
+"  per port, MSR, page and leaf: JSON 'expected_detail'\n"
 "cpuid, io, msr and hlt are exact; mmio may add page-fault exits (first touch\n"
 "of guest pages, NPF/EPT violation); external interrupts are not predictable.\n"
 "Exit status: 0 ok, 1 KVM/runtime error, 2 bad arguments.\n";
 
 static void usage(FILE *f)
 {
-	fprintf(f, usage_text, MAX_VCPUS, PORT_PIO, MMIO_GPA, MSR_INDEX,
-		WAKE_VECTOR, MAX_QUERIES, EG_STALL_DEFAULT, PORT_DONE, PORT_SYNC);
+	char *msrs = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&msrs, &len);
+
+	if (!m)
+		abort();
+	spread_msr_help(m);
+	fclose(m);
+	fprintf(f, usage_text, MAX_VCPUS, TBL_MAX, PORT_PIO, TBL_MAX, MMIO_GPA,
+		MMIO_PAGES_MAX, MSR_INDEX, TBL_MAX, msrs, WAKE_VECTOR, MAX_QUERIES,
+		EG_STALL_DEFAULT, PORT_DONE, PORT_SYNC);
+	free(msrs);
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -179,6 +208,7 @@ static uint64_t splitmix64(uint64_t *s)
 enum {
 	O_VCPUS = 256, O_CPUID, O_LEAF, O_SUBLEAF, O_PIO, O_MMIO, O_MSR, O_HLT,
 	O_HLT_DELAY, O_HLT_WAKE, O_QLEAVES, O_QRANDOM, O_SEED, O_LFORMAT, O_TIMEOUT, O_STALL, O_FAULT, O_GMEM, O_HELP,
+	O_LEAVES, O_PIO_IN, O_PORTS, O_PIO_SIZE, O_MMIO_PAGES, O_MSRS, O_UDELAY,
 };
 
 void args_parse(struct eg_args *a, int argc, char **argv)
@@ -203,17 +233,27 @@ void args_parse(struct eg_args *a, int argc, char **argv)
 		{ "fault", required_argument, NULL, O_FAULT },
 		{ "guest-memory", required_argument, NULL, O_GMEM },
 		{ "help", no_argument, NULL, O_HELP },
+		{ "cpuid-leaves", required_argument, NULL, O_LEAVES },
+		{ "pio-in", required_argument, NULL, O_PIO_IN },
+		{ "pio-ports", required_argument, NULL, O_PORTS },
+		{ "pio-size", required_argument, NULL, O_PIO_SIZE },
+		{ "mmio-pages", required_argument, NULL, O_MMIO_PAGES },
+		{ "msrs", required_argument, NULL, O_MSRS },
+		{ "user-delay-us", required_argument, NULL, O_UDELAY },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* Counts are bounded so that totals (x vcpus) cannot overflow. */
 	const uint64_t cmax = 1ULL << 40;
-	const char *list = NULL;
+	const char *list = NULL, *ports = NULL, *msrs = NULL, *leaves = NULL;
+	const char *err = NULL;
+	bool leaf_given = false;
 	uint64_t nrandom = 0, seed = 1;
 	int c, li = 0;
 
 	memset(a, 0, sizeof(*a));
 	a->vcpus = 1;
 	a->stall = EG_STALL_DEFAULT;
+	a->pio_size = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", opts, &li)) != -1) {
 		char name[32];
@@ -227,8 +267,27 @@ void args_parse(struct eg_args *a, int argc, char **argv)
 				bad("--vcpus must be at least 1");
 			break;
 		case O_CPUID: a->cpuid = num_arg(name, optarg, cmax); break;
-		case O_LEAF: a->cpuid_leaf = num_arg(name, optarg, UINT32_MAX); break;
-		case O_SUBLEAF: a->cpuid_subleaf = num_arg(name, optarg, UINT32_MAX); break;
+		case O_LEAF:
+			a->cpuid_leaf = num_arg(name, optarg, UINT32_MAX);
+			leaf_given = true;
+			break;
+		case O_SUBLEAF:
+			a->cpuid_subleaf = num_arg(name, optarg, UINT32_MAX);
+			leaf_given = true;
+			break;
+		case O_LEAVES: leaves = optarg; break;
+		case O_PIO_IN: a->pio_in = num_arg(name, optarg, cmax); break;
+		case O_PORTS: ports = optarg; break;
+		case O_PIO_SIZE:
+			a->pio_size = 1u << word_arg(name, optarg, (const char *const[]){ "1", "2", "4", NULL });
+			break;
+		case O_MMIO_PAGES:
+			a->mmio_pages = num_arg(name, optarg, MMIO_PAGES_MAX);
+			if (!a->mmio_pages)
+				bad("--mmio-pages must be at least 1");
+			break;
+		case O_MSRS: msrs = optarg; break;
+		case O_UDELAY: a->user_delay_us = num_arg(name, optarg, 10000000); break;
 		case O_PIO: a->pio = num_arg(name, optarg, cmax); break;
 		case O_MMIO: a->mmio = num_arg(name, optarg, cmax); break;
 		case O_MSR: a->msr = num_arg(name, optarg, cmax); break;
@@ -267,6 +326,19 @@ void args_parse(struct eg_args *a, int argc, char **argv)
 	}
 	if (optind < argc)
 		bad("unexpected argument '%s'", argv[optind]);
+	if (leaves && leaf_given)
+		bad("--cpuid-leaves and --cpuid-leaf/--cpuid-subleaf exclude each other");
+	/* Lists last: a --pio-size anywhere on the line applies to them. */
+	if (ports)
+		err = spread_parse_ports(a, ports);
+	if (!err && msrs)
+		err = spread_parse_msrs(a, msrs);
+	if (!err && leaves)
+		err = spread_parse_leaves(a, leaves);
+	if (err)
+		bad("%s", err);
+	a->leaves_given = leaves != NULL;
+	spread_defaults(a);
 
 	if (a->query_on) {
 		a->query = calloc(MAX_QUERIES, sizeof(*a->query));

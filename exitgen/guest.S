@@ -45,33 +45,103 @@
 2:
 .endm
 
+/*
+ * Round-robin over a table (layout.h): %r10 = current entry, %r9 = entries
+ * left before wrapping to the first. Bodies using them must leave %r9/%r10
+ * alone and use no local labels 1-3.
+ */
+.macro FIRST_ENTRY table, nent
+	leaq	\table(%rdi), %r10
+	movq	\nent(%rdi), %r9
+.endm
+.macro NEXT_ENTRY table, nent
+	addq	$TBL_ENT, %r10
+	decq	%r9
+	jnz	3f
+	leaq	\table(%rdi), %r10
+	movq	\nent(%rdi), %r9
+3:
+.endm
+
 exitgen_guest_start:
 	/* CPUID: leaf and subleaf reloaded each time (CPUID clobbers them). */
+	FIRST_ENTRY T_LEAF, P_LEAF_NENT
 	REPEAT	P_CPUID_N
 	incq	C_CPUID(%rdi)
-	movl	P_CPUID_LEAF(%rdi), %eax
-	movl	P_CPUID_SUB(%rdi), %ecx
+	incq	E_C1(%r10)
+	movl	E_A(%r10), %eax
+	movl	E_B(%r10), %ecx
 	cpuid
+	NEXT_ENTRY T_LEAF, P_LEAF_NENT
 	END_REPEAT
-	/* Port I/O: one-byte OUT to a port no in-kernel device claims. */
-	movl	$PORT_PIO, %edx
+	/* Port I/O: OUTs, then INs, of the entry's size to its port. */
+	FIRST_ENTRY T_PIO, P_PIO_NENT
 	REPEAT	P_PIO_N
 	incq	C_IO(%rdi)
+	incq	E_C1(%r10)
+	movl	E_A(%r10), %edx
+	movl	E_B(%r10), %ecx
+	cmpl	$1, %ecx
+	jne	4f
 	outb	%al, %dx
+	jmp	6f
+4:	cmpl	$2, %ecx
+	jne	5f
+	outw	%ax, %dx
+	jmp	6f
+5:	outl	%eax, %dx
+6:
+	NEXT_ENTRY T_PIO, P_PIO_NENT
 	END_REPEAT
-	/* MMIO: 4-byte write to a mapped GPA without memslot. */
+	FIRST_ENTRY T_PIO, P_PIO_NENT
+	REPEAT	P_PIO_IN_N
+	incq	C_IO(%rdi)
+	incq	E_C2(%r10)
+	movl	E_A(%r10), %edx
+	movl	E_B(%r10), %ecx
+	cmpl	$1, %ecx
+	jne	4f
+	inb	%dx, %al
+	jmp	6f
+4:	cmpl	$2, %ecx
+	jne	5f
+	inw	%dx, %ax
+	jmp	6f
+5:	inl	%dx, %eax
+6:
+	NEXT_ENTRY T_PIO, P_PIO_NENT
+	END_REPEAT
+	/*
+	 * MMIO: 4-byte writes to the start of page i of P_MMIO_PAGES pages
+	 * from MMIO_GPA (mapped by the guest, no memslot), i round-robin.
+	 */
 	movl	$MMIO_GPA, %esi
+	xorl	%r9d, %r9d
 	REPEAT	P_MMIO_N
 	incq	C_MMIO(%rdi)
 	movl	%r8d, (%rsi)
+	addq	$4096, %rsi
+	incq	%r9
+	cmpq	P_MMIO_PAGES(%rdi), %r9
+	jne	4f
+	xorl	%r9d, %r9d
+	movl	$MMIO_GPA, %esi
+4:
 	END_REPEAT
-	/* MSR: RDMSR then WRMSR of the same value; two exits per round. */
-	movl	$MSR_INDEX, %ecx
+	/* MSR: RDMSR, then WRMSR of the value read if the entry says so. */
+	FIRST_ENTRY T_MSR, P_MSR_NENT
 	REPEAT	P_MSR_N
+	movl	E_A(%r10), %ecx
 	incq	C_MSR(%rdi)
+	incq	E_C1(%r10)
 	rdmsr
+	cmpq	$0, E_B(%r10)
+	je	4f
 	incq	C_MSR(%rdi)
+	incq	E_C2(%r10)
 	wrmsr
+4:
+	NEXT_ENTRY T_MSR, P_MSR_NENT
 	END_REPEAT
 	/*
 	 * HLT with interrupts enabled only across the HLT (STI shadow), so the

@@ -35,6 +35,7 @@
 #define MAX_QUERIES	(1 << 20)
 
 #define MMIO_GPA	0x20000000	/* 512 MiB: above any RAM we map */
+#define MMIO_PAGES_MAX	(1 << 16)	/* --mmio-pages: up to 768 MiB, mapped */
 
 #define GDT_CS		0x08
 #define GDT_DS		0x10
@@ -66,6 +67,8 @@
  * and exitgen fails with all of it instead of the guest triple-faulting.
  */
 #define PORT_EXC	0x7003
+#define PORT_CTL_FIRST	PORT_DONE	/* control ports: not for --pio-ports */
+#define PORT_CTL_LAST	PORT_EXC
 
 /*
  * IA32_MISC_ENABLE: not passed through by KVM on VMX nor SVM (both
@@ -93,6 +96,11 @@
 #define P_QUERY_LIST	0x48		/* GPA of u32[] subleaves */
 #define P_QUERY_OUT	0x50		/* GPA of {count[4], time[4]} u32 x 8 each */
 #define P_FAULT		0x58		/* --fault: FAULT_* after the workload */
+#define P_PIO_IN_N	0x60		/* --pio-in: INs, after the OUTs */
+#define P_PIO_NENT	0x68		/* entries in T_PIO (at least 1) */
+#define P_MSR_NENT	0x70		/* entries in T_MSR (at least 1) */
+#define P_LEAF_NENT	0x78		/* entries in T_LEAF (at least 1) */
+#define P_MMIO_PAGES	0xb0		/* --mmio-pages (at least 1) */
 /* Counters the guest increments as it goes (memory only, no exits). */
 #define C_CPUID		0x80
 #define C_IO		0x88
@@ -100,6 +108,24 @@
 #define C_MSR		0x98
 #define C_HLT		0xa0
 #define C_QCPUID	0xa8
+/*
+ * Round-robin tables of the spread workloads (--pio-ports, --msrs,
+ * --cpuid-leaves), TBL_MAX entries of TBL_ENT bytes each, u64 fields: two
+ * set by the host, two counters the guest bumps before each exit, so the
+ * host can check per entry what was really performed.
+ *   T_PIO:  port, size (1, 2 or 4), OUTs, INs
+ *   T_MSR:  index, write too (0/1), RDMSRs, WRMSRs
+ *   T_LEAF: leaf (EAX), subleaf (ECX), CPUIDs, unused
+ */
+#define TBL_ENT		32
+#define TBL_MAX		16
+#define E_A		0x00
+#define E_B		0x08
+#define E_C1		0x10
+#define E_C2		0x18
+#define T_PIO		0x200
+#define T_MSR		0x400
+#define T_LEAF		0x600
 /* Query results: eax, ebx, ecx, edx as u32. */
 #define R_TOTAL_FIRST	0x100
 #define R_TIME_FIRST	0x110

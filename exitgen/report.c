@@ -9,9 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "detail.h"
 #include "json.h"
 #include "layout.h"
 #include "report.h"
+#include "spread.h"
 #include "util.h"
 
 enum { K_CPUID, K_IO, K_MMIO, K_MSR, K_HLT, K_N };
@@ -29,9 +31,11 @@ static void wanted(const struct eg_args *a, unsigned int index, uint64_t *w)
 	int q = index == 0 && a->query_on;
 
 	w[K_CPUID] = a->cpuid + (q ? query_exits(a) : 0);
-	w[K_IO] = a->pio + 1 + (q ? 1 : 0);
+	w[K_IO] = a->pio + a->pio_in + 1 + (q ? 1 : 0);
 	w[K_MMIO] = a->mmio;
-	w[K_MSR] = 2 * a->msr;
+	w[K_MSR] = 0;
+	for (unsigned int i = 0; i < a->nmsrs; i++)
+		w[K_MSR] += spread_share(a->msr, a->nmsrs, i) * (a->msrs[i].write ? 2 : 1);
 	w[K_HLT] = a->hlt;
 }
 
@@ -71,6 +75,8 @@ int report_check(struct eg_vm *vm, const struct eg_args *a)
 			}
 		}
 	}
+	if (detail_check(vm, a))
+		bad = 1;
 	return bad ? -1 : 0;
 }
 
@@ -200,7 +206,7 @@ void report_write(FILE *f, struct eg_vm *vm, const struct eg_args *a,
 		  struct eg_result *res)
 {
 	struct json js, *j = &js;
-	uint64_t expected[K_N] = { 0 }, total = 0;
+	uint64_t expected[K_N] = { 0 }, total = 0, delays = 0, delay_ns = 0;
 	struct eg_stats sum = { 0 };
 
 	json_init(j, f);
@@ -211,18 +217,22 @@ void report_write(FILE *f, struct eg_vm *vm, const struct eg_args *a,
 	json_obj(j, "config", JSON_INLINE);
 	json_u64(j, "vcpus", a->vcpus);
 	json_u64(j, "cpuid", a->cpuid);
-	json_u64(j, "cpuid_leaf", a->cpuid_leaf);
-	json_u64(j, "cpuid_subleaf", a->cpuid_subleaf);
+	json_u64(j, "cpuid_leaf", a->leaves[0].leaf);
+	json_u64(j, "cpuid_subleaf", a->leaves[0].subleaf);
 	json_u64(j, "pio", a->pio);
-	json_u64(j, "pio_port", PORT_PIO);
+	json_u64(j, "pio_port", a->ports[0].port);
 	json_u64(j, "mmio", a->mmio);
 	json_u64(j, "mmio_gpa", MMIO_GPA);
 	json_u64(j, "msr", a->msr);
-	json_u64(j, "msr_index", MSR_INDEX);
+	json_u64(j, "msr_index", a->msrs[0].index);
 	json_u64(j, "hlt", a->hlt);
 	json_u64(j, "hlt_delay_us", a->hlt_delay_us);
 	json_str(j, "hlt_wake", a->hlt_no_wake ? "none" : "irq");
 	json_u64(j, "wake_vector", WAKE_VECTOR);
+	json_u64(j, "pio_in", a->pio_in);
+	json_u64(j, "pio_size", a->pio_size);
+	json_u64(j, "mmio_pages", a->mmio_pages);
+	json_u64(j, "user_delay_us", a->user_delay_us);
 	json_end(j);
 
 	json_arr(j, "vcpus", JSON_BLOCK);
@@ -249,6 +259,12 @@ void report_write(FILE *f, struct eg_vm *vm, const struct eg_args *a,
 		json_u64(j, "intr", v->ue.intr);
 		json_u64(j, "injected", v->ue.injected);
 		json_end(j);
+		json_obj(j, "user_delay", JSON_INLINE);
+		json_u64(j, "exits", v->delays);
+		json_u64(j, "ns", v->delay_ns);
+		json_end(j);
+		delays += v->delays;
+		delay_ns += v->delay_ns;
 		write_stats(j, "kvm_stats", res->have_stats ? &res->vcpu_stats[i] : NULL);
 		if (res->have_stats && kvmstats_add(&sum, &res->vcpu_stats[i]))
 			eg_err("warning: vCPU stats layouts differ, total is partial");
@@ -266,6 +282,12 @@ void report_write(FILE *f, struct eg_vm *vm, const struct eg_args *a,
 	}
 	json_end(j);
 	json_u64(j, "expected_total", total);
+	detail_write(j, vm, a);
+	json_obj(j, "user_delay", JSON_INLINE);
+	json_u64(j, "us", a->user_delay_us);
+	json_u64(j, "exits", delays);
+	json_u64(j, "ns", delay_ns);
+	json_end(j);
 	write_query_cpuid(j, a, expected);
 	if (a->query_on)
 		write_leaves(j, vm, a);

@@ -118,19 +118,82 @@ static int inject_wake(struct eg_vcpu *v, const char *who)
 	return 0;
 }
 
+/*
+ * Sleeps at least us microseconds (nanosleep never returns early but on a
+ * signal, and then sleeps on unless the watchdog stops us); the watchdog
+ * does not count it as a stall. Returns the nanoseconds slept.
+ */
+static uint64_t sleep_us(struct run_ctx *c, struct eg_vcpu *v, uint64_t us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000 };
+	uint64_t t0;
+
+	if (!us)
+		return 0;
+	t0 = clock_mono_ns();
+	v->state = EG_WAITING;
+	while (nanosleep(&ts, &ts) && errno == EINTR && !c->stop)
+		;
+	v->state = EG_IN_GUEST;
+	return clock_mono_ns() - t0;
+}
+
+/*
+ * --user-delay-us, after a workload exit that reached us: time in the VMM
+ * before re-entering, so the VMM's share of the exit's latency is known.
+ */
+static void user_delay(struct run_ctx *c, struct eg_vcpu *v)
+{
+	if (!c->a->user_delay_us)
+		return;
+	v->delay_ns += sleep_us(c, v, c->a->user_delay_us);
+	v->delays++;
+}
+
+/* A workload port (T_PIO entry) of the right size: count it, or -1. */
+static int workload_io(struct run_ctx *c, struct eg_vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	int in = run->io.direction == KVM_EXIT_IO_IN;
+
+	for (unsigned int i = 0; i < c->a->nports; i++) {
+		if (c->a->ports[i].port != run->io.port)
+			continue;
+		if (c->a->ports[i].size != run->io.size) {
+			eg_err("vcpu %u: %s of %u bytes at port 0x%x, wanted %u",
+			       v->index, in ? "IN" : "OUT", run->io.size,
+			       run->io.port, c->a->ports[i].size);
+			return -1;
+		}
+		/* What an IN reads: all ones, like a port nobody decodes. */
+		if (in)
+			memset((char *)run + run->io.data_offset, 0xff, run->io.size);
+		v->pio_seen[i][in]++;
+		v->ue.io++;
+		user_delay(c, v);
+		return 0;
+	}
+	eg_err("vcpu %u: %s to unexpected port 0x%x", v->index,
+	       in ? "IN" : "OUT", run->io.port);
+	return -1;
+}
+
 static int handle_io(struct run_ctx *c, struct eg_vcpu *v, int *done)
 {
 	struct kvm_run *run = v->run;
 
-	if (run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 1 ||
-	    run->io.count != 1) {
+	if (run->io.count != 1) {
+		report_unexpected(v, "port I/O shape (string I/O)");
+		return -1;
+	}
+	if (run->io.port < PORT_CTL_FIRST || run->io.port > PORT_CTL_LAST)
+		return workload_io(c, v);
+	if (run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 1) {
 		report_unexpected(v, "port I/O shape");
 		return -1;
 	}
 	v->ue.io++;
 	switch (run->io.port) {
-	case PORT_PIO:
-		return 0;
 	case PORT_DONE:
 		*done = 1;
 		return 0;
@@ -153,24 +216,32 @@ static int handle_io(struct run_ctx *c, struct eg_vcpu *v, int *done)
 		v->state = EG_IN_GUEST;
 		return 0;
 	}
-	eg_err("vcpu %u: OUT to unexpected port 0x%x", v->index, run->io.port);
-	return -1;
+	return -1;	/* not reached: every control port is handled above */
+}
+
+/* A 4-byte write to the start of one of the --mmio-pages pages. */
+static int handle_mmio(struct run_ctx *c, struct eg_vcpu *v, const char *who)
+{
+	uint64_t gpa = v->run->mmio.phys_addr, page = (gpa - MMIO_GPA) / 4096;
+
+	if (!v->run->mmio.is_write || v->run->mmio.len != 4 || gpa < MMIO_GPA ||
+	    gpa % 4096 || page >= c->a->mmio_pages) {
+		eg_err("%s: unexpected MMIO %s of %u bytes at 0x%llx", who,
+		       v->run->mmio.is_write ? "write" : "read", v->run->mmio.len,
+		       (unsigned long long)gpa);
+		return -1;
+	}
+	v->mmio_seen[page]++;
+	v->ue.mmio++;
+	user_delay(c, v);
+	return 0;
 }
 
 static int handle_hlt(struct run_ctx *c, struct eg_vcpu *v, const char *who)
 {
 	v->ue.hlt++;
-	if (c->a->hlt_delay_us) {
-		struct timespec ts = {
-			.tv_sec = c->a->hlt_delay_us / 1000000,
-			.tv_nsec = (c->a->hlt_delay_us % 1000000) * 1000,
-		};
-
-		v->state = EG_WAITING;
-		while (nanosleep(&ts, &ts) && errno == EINTR && !c->stop)
-			;
-		v->state = EG_IN_GUEST;
-	}
+	user_delay(c, v);
+	sleep_us(c, v, c->a->hlt_delay_us);
 	/* RIP is past the HLT already: re-entering resumes the guest. */
 	if (c->a->hlt_no_wake)
 		return 0;
@@ -214,14 +285,8 @@ static int vcpu_loop(struct run_ctx *c, struct eg_vcpu *v)
 				return -1;
 			break;
 		case KVM_EXIT_MMIO:
-			if (!v->run->mmio.is_write ||
-			    v->run->mmio.phys_addr != MMIO_GPA) {
-				eg_err("%s: unexpected MMIO %s 0x%llx", who,
-				       v->run->mmio.is_write ? "write" : "read",
-				       (unsigned long long)v->run->mmio.phys_addr);
+			if (handle_mmio(c, v, who))
 				return -1;
-			}
-			v->ue.mmio++;
 			break;
 		case KVM_EXIT_HLT:
 			if (handle_hlt(c, v, who))

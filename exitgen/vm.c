@@ -39,6 +39,12 @@ _Static_assert(GDT_GPA + GDT_MAX <= IDT_GPA, "GDT overlaps the IDT");
 _Static_assert(IDT_GPA + 256 * 16 <= CODE_GPA, "IDT overlaps the code");
 _Static_assert(PERCPU_TSS >= R_TOTAL_LAST + 16 && PERCPU_TSS + 104 <= 0x1000,
 	       "TSS overlaps the parameter block");
+_Static_assert(R_TOTAL_LAST + 16 <= T_PIO && T_PIO + TBL_ENT * TBL_MAX <= T_MSR &&
+	       T_MSR + TBL_ENT * TBL_MAX <= T_LEAF &&
+	       T_LEAF + TBL_ENT * TBL_MAX <= PERCPU_TSS,
+	       "round-robin tables overlap");
+_Static_assert(MMIO_GPA + MMIO_PAGES_MAX * 4096ULL <= FAULT_GVA,
+	       "MMIO pages beyond the guest's 1 GiB mapping");
 _Static_assert(PERCPU_GPA % PERCPU_SIZE == 0, "per-vCPU blocks unaligned");
 
 static size_t query_list_bytes(const struct eg_args *a)
@@ -250,6 +256,23 @@ static void fill_params(struct eg_vcpu *v, const struct eg_args *a)
 	p[P_MSR_N / 8] = a->msr;
 	p[P_HLT_N / 8] = a->hlt;
 	p[P_FAULT / 8] = a->fault;
+	p[P_PIO_IN_N / 8] = a->pio_in;
+	p[P_MMIO_PAGES / 8] = a->mmio_pages;
+	p[P_PIO_NENT / 8] = a->nports;
+	for (unsigned int i = 0; i < a->nports; i++) {
+		p[(T_PIO + i * TBL_ENT + E_A) / 8] = a->ports[i].port;
+		p[(T_PIO + i * TBL_ENT + E_B) / 8] = a->ports[i].size;
+	}
+	p[P_MSR_NENT / 8] = a->nmsrs;
+	for (unsigned int i = 0; i < a->nmsrs; i++) {
+		p[(T_MSR + i * TBL_ENT + E_A) / 8] = a->msrs[i].index;
+		p[(T_MSR + i * TBL_ENT + E_B) / 8] = a->msrs[i].write;
+	}
+	p[P_LEAF_NENT / 8] = a->nleaves;
+	for (unsigned int i = 0; i < a->nleaves; i++) {
+		p[(T_LEAF + i * TBL_ENT + E_A) / 8] = a->leaves[i].leaf;
+		p[(T_LEAF + i * TBL_ENT + E_B) / 8] = a->leaves[i].subleaf;
+	}
 	if (v->index == 0 && a->query_on) {
 		p[P_QUERY_ON / 8] = 1;
 		p[P_QUERY_N / 8] = a->nquery;
@@ -349,6 +372,9 @@ int vm_create(struct eg_vm *vm, const struct eg_args *a)
 			return -1;
 		}
 		fill_params(v, a);
+		v->mmio_seen = calloc(a->mmio_pages, sizeof(*v->mmio_seen));
+		if (!v->mmio_seen)
+			abort();
 	}
 	free(cpuid);
 	return 0;

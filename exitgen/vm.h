@@ -26,6 +26,9 @@ struct eg_vcpu {
 	pid_t tid;
 	pthread_t thread;
 	struct eg_user_exits ue;
+	uint64_t pio_seen[TBL_MAX][2];	/* per T_PIO entry: OUTs, INs seen */
+	uint64_t *mmio_seen;		/* per --mmio-pages page */
+	uint64_t delays, delay_ns;	/* --user-delay-us: how many, how long */
 	int failed;
 	/* The watchdog's view (run.c): EG_IN_GUEST, EG_WAITING or EG_EXITED. */
 	volatile int state;
