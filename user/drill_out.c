@@ -139,7 +139,7 @@ void drill_csv(FILE *f, const struct out_ctx *c, const struct snapshot *s,
 struct merged {
 	struct detail_key key;	/* pid and vcpu 0 */
 	struct agg d, t;	/* delta, total */
-	const struct agg *a;	/* what is shown: d, or t when cumulative */
+	uint64_t shown;		/* d.count, or t.count when cumulative: the order */
 };
 
 static int cmp_key(const void *a, const void *b)
@@ -152,8 +152,8 @@ static int cmp_count(const void *pa, const void *pb)
 {
 	const struct merged *a = pa, *b = pb;
 
-	if (a->a->count != b->a->count)
-		return a->a->count > b->a->count ? -1 : 1;
+	if (a->shown != b->shown)
+		return a->shown > b->shown ? -1 : 1;
 	return detail_key_cmp(&a->key, &b->key);
 }
 
@@ -199,7 +199,7 @@ int drill_lines(const struct snapshot *s, const struct view_filter *f,
 		}
 	}
 	for (i = 0; i < k; i++)
-		m[i].a = cumulative ? &m[i].t : &m[i].d;
+		m[i].shown = cumulative ? m[i].t.count : m[i].d.count;
 	qsort(m, k, sizeof(*m), cmp_count);
 	l = calloc(k ? k : 1, sizeof(*l));
 	if (!l) {
@@ -207,7 +207,7 @@ int drill_lines(const struct snapshot *s, const struct view_filter *f,
 		return -ENOMEM;
 	}
 	for (i = 0; i < k; i++) {
-		const struct agg *a = m[i].a;
+		const struct agg *a = cumulative ? &m[i].t : &m[i].d;
 		struct view_row *r = &l[i].row;
 
 		l[i].key = m[i].key;

@@ -273,6 +273,66 @@ static void test_outputs(void **state)
 	free(out);
 }
 
+/*
+ * drill_lines: details of two vCPUs merged per port, most exits first
+ * (not in key order), with each line's own figures; cumulative: by totals.
+ */
+static void test_lines(void **state)
+{
+	static const struct { uint32_t vcpu; uint64_t port, n, tn; } in[] = {
+		{ 0, 0x70, 1, 10 }, { 0, 0x80, 2, 2 }, { 0, 0x90, 1, 1 },
+		{ 1, 0x70, 1, 10 }, { 1, 0x80, 3, 3 },
+	};
+	struct detail_row rows[5];
+	struct detail_snap ds;
+	struct drill_set set;
+	struct snapshot s = { .interval_s = 1.0 };
+	struct view_row vr = { .isa = SVM, .reason = 0x7b };
+	struct drill_line *l;
+	char err[128];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(drill_parse("io", &set, err, sizeof(err)), 0);
+	memset(rows, 0, sizeof(rows));
+	for (int i = 0; i < 5; i++) {
+		rows[i].key = (struct detail_key){ .pid = 7, .vcpu = in[i].vcpu, .reason = 0x7b,
+						   .isa = SVM, .kind = DETAIL_PIO, .attr = 1,
+						   .id = in[i].port };
+		rows[i].delta.count = in[i].n;
+		rows[i].total.count = in[i].tn;
+		vr.delta.count += in[i].n;
+		vr.total.count += in[i].tn;
+	}
+	qsort(rows, 5, sizeof(rows[0]), detail_key_cmp);	/* key first: the cmp reads it */
+	ds = (struct detail_snap){ .drill = &set, .rows = rows, .nrows = 5 };
+	s.detail = &ds;
+
+	assert_int_equal(drill_lines(&s, NULL, &vr, false, &l, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(l[0].label, "port 0x80 out 1B");
+	assert_int_equal(l[0].row.count, 5);
+	assert_string_equal(l[1].label, "port 0x70 out 1B");
+	assert_int_equal(l[1].row.count, 2);
+	assert_string_equal(l[2].label, "port 0x90 out 1B");
+	assert_int_equal(l[2].row.count, 1);
+	assert_true(l[0].row.pct > 62.4 && l[0].row.pct < 62.6);	/* 5 of 8 */
+	free(l);
+
+	assert_int_equal(drill_lines(&s, NULL, &vr, true, &l, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(l[0].label, "port 0x70 out 1B");
+	assert_int_equal(l[0].row.count, 20);
+	assert_true(l[0].row.rate > 1.99 && l[0].row.rate < 2.01);	/* over the interval */
+	assert_int_equal(l[1].row.count, 5);
+	free(l);
+
+	vr.reason = 0x78;	/* HLT: not drilled */
+	assert_int_equal(drill_lines(&s, NULL, &vr, false, &l, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_rows_of),
 		cmocka_unit_test(test_outputs),
+		cmocka_unit_test(test_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
