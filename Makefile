@@ -4,6 +4,7 @@
 #   build/exits.bpf.o    BPF object (clang -target bpf, CO-RE against vmlinux.h)
 #   build/exits.skel.h   libbpf skeleton (bpftool gen skeleton)
 #   build/attrib.bpf.o, build/attrib.skel.h   the same for --attrib
+#   build/detail.bpf.o, build/detail.skel.h   the --drill programs (bpf/detail.bpf.c)
 #   build/exittop        the host CLI
 #   build/exitgen        the workload VMM on /dev/kvm
 #   build/exitcpuid      guest-side reader of the CPUID leaves
@@ -86,7 +87,15 @@ all: $(BUILD)/exittop $(BUILD)/exitgen $(BUILD)/exitcpuid
 deps:
 	@scripts/deps.sh build
 
-$(BUILD)/exits.bpf.o: bpf/exits.bpf.c bpf/exits.h vmlinux.h
+$(BUILD)/exits.bpf.o: bpf/exits.bpf.c bpf/exits.h bpf/lat.bpf.h vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 $(BPF_CFLAGS) -I. -Ibpf -c $< -o $@
+	@# DWARF is not needed at run time (BTF is kept): a 2 MB skeleton becomes small.
+	$(Q)$(LLVM_STRIP) -g $@
+
+# exittop --drill's programs: their own object, loaded only when asked for.
+$(BUILD)/detail.bpf.o: bpf/detail.bpf.c bpf/detail.h bpf/exits.h bpf/lat.bpf.h vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 $(BPF_CFLAGS) -I. -Ibpf -c $< -o $@
@@ -120,6 +129,10 @@ $(BUILD)/exits.skel.h: $(BUILD)/exits.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name exits > $@
 
+$(BUILD)/detail.skel.h: $(BUILD)/detail.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name detail_bpf > $@
+
 # One rule per kind of object.
 $(OBJ)/%.o: %.c
 	$(call msg,CC,$@)
@@ -136,6 +149,7 @@ $(OBJ)/%.o: %.S
 # else compiles while clang builds the BPF object.
 $(OBJ)/user/collect.o $(OBJ)/user/exitsmaps.o: | $(BUILD)/exits.skel.h
 $(OBJ)/user/attribmaps.o: | $(BUILD)/attrib.skel.h
+$(OBJ)/user/drill_collect.o: | $(BUILD)/detail.skel.h
 
 # exitcpuid runs in minimal guests: static.
 $(BUILD)/exitcpuid: $(OBJ)/guest/exitcpuid.o $(LIBCOMMON)

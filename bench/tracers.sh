@@ -90,6 +90,10 @@ tracer_cmd() {
 	exittop) echo "$exittop -b --json -d $d" ;;
 	exittop_classic) echo "$exittop -b --json -d $d --tracepoints classic" ;;
 	exittop_attrib) echo "$exittop -b --json -d $d --attrib" ;;
+	# --drill: a detail for every CPUID exit of the loop (its worst case), and
+	# the detail programs attached while the loop's exits take none (io only)
+	exittop_drill) echo "$exittop -b --json -d $d --drill cpuid" ;;
+	exittop_drill_idle) echo "$exittop -b --json -d $d --drill io" ;;
 	stage[1-4]) echo "$repo/build/bench-$1/exittop -b --json -d $d" ;;
 	bt_count) echo "bpftrace -e '$BT_COUNT'" ;;
 	bt_hist) echo "bpftrace -e '$BT_HIST'" ;;
@@ -103,7 +107,7 @@ tracer_cmd() {
 # The file a periodic tracer writes its refreshes to ("" for the others).
 tracer_refresh_file() { # NAME OUT
 	case "$1" in
-	exittop | exittop_classic | exittop_attrib | stage[1-4] | kvm_stat) echo "$2" ;;
+	exittop | exittop_classic | exittop_attrib | exittop_drill* | stage[1-4] | kvm_stat) echo "$2" ;;
 	perf_kvm) echo "$2.err" ;;
 	*) echo "" ;;
 	esac
@@ -134,6 +138,9 @@ start_tracer() {
 			# exittop's pair and attrib's five raw tracepoint programs
 			# (its fentry/fexit links are of another type)
 			[ "$(tracer_progs "$TPID" | wc -w)" -ge 7 ] && ready=1 ;;
+		exittop_drill*)
+			# the pair, then the detail programs: kvm_entry's and one more
+			[ "$(tracer_progs "$TPID" | wc -w)" -ge 4 ] && ready=1 ;;
 		bt_hist)
 			[ "$(tracer_tps "$TPID")" = "kvm_entry kvm_exit" ] && ready=1 ;;
 		bt_count)

@@ -51,7 +51,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct inflight);
+	__type(value, struct exits_inflight);
 } inflight SEC(".maps");
 
 /* ---- our own ---- */
@@ -214,7 +214,7 @@ int BPF_PROG(attrib_exit)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct attrib_stash *st = stash();
 	struct exits_val *v;
-	struct inflight *fl;
+	struct exits_inflight *fl;
 
 	if (!st)
 		return 0;
@@ -323,7 +323,7 @@ static __always_inline __u64 exit_latency(const struct attrib_exit *x,
 					  struct task_struct *task, bool *approx)
 {
 	struct exits_val *v = stats_val(&x->slot);
-	struct inflight *fl;
+	struct exits_inflight *fl;
 	__u64 now;
 
 	*approx = false;

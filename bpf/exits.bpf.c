@@ -34,6 +34,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "exits.h"
+#include "lat.bpf.h"
 
 #define TP_KEEP_RECORD	1	/* see the RETURN-1 RULE above */
 
@@ -78,7 +79,7 @@ const volatile int off_vcpu = -1;
  * there is never a second writer at the same time and plain stores need
  * no atomics; memory does not grow with the CPU count. User space reads it
  * through mmap (BPF_F_MMAPABLE), with no syscall per key. A vCPU thread caches its last key's slot in its
- * storage (struct inflight), so an exit whose key repeats (the common case
+ * storage (struct exits_inflight), so an exit whose key repeats (the common case
  * at high exit rates) costs an array lookup instead of hashing the key.
  * A key's first exit takes a slot from free_slots (filled by user space,
  * which also returns the slots of ended VMs there, zeroed and with their
@@ -120,12 +121,11 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
-/* struct inflight (the exit in flight of a vCPU thread) is in exits.h */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct inflight);
+	__type(value, struct exits_inflight);
 } inflight SEC(".maps");
 
 static __always_inline void count_drop(__u32 idx)
@@ -141,20 +141,6 @@ static __always_inline bool traced(__u32 tgid)
 	if (!filter_pids)
 		return true;
 	return bpf_map_lookup_elem(&pids, &tgid) != NULL;
-}
-
-/* floor(log2(v)), 0 for v <= 1; branch-free, bounded */
-static __always_inline __u32 log2_u64(__u64 v)
-{
-	__u32 r, s;
-
-	r = (v > 0xFFFFFFFFULL) << 5; v >>= r;
-	s = (v > 0xFFFF) << 4; v >>= s; r |= s;
-	s = (v > 0xFF) << 3; v >>= s; r |= s;
-	s = (v > 0xF) << 2; v >>= s; r |= s;
-	s = (v > 0x3) << 1; v >>= s; r |= s;
-	r |= (v >> 1);
-	return r;
 }
 
 static __always_inline unsigned int rd_u32(void *ctx, int off)
@@ -173,10 +159,10 @@ static __always_inline unsigned int rd_u32(void *ctx, int off)
  * traced (-p). *flp is NULL if the storage could not be made (no memory):
  * the exit is still counted, only its latency is lost.
  */
-static __always_inline bool thread_storage(struct inflight **flp, __u32 *tgidp)
+static __always_inline bool thread_storage(struct exits_inflight **flp, __u32 *tgidp)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct inflight *fl;
+	struct exits_inflight *fl;
 	__u32 tgid;
 
 	fl = bpf_task_storage_get(&inflight, task, 0, 0);
@@ -196,22 +182,6 @@ static __always_inline bool thread_storage(struct inflight **flp, __u32 *tgidp)
 	*flp = fl;
 	*tgidp = tgid;
 	return true;
-}
-
-static __always_inline void add_lat(struct exits_val *v, __u64 ns)
-{
-	__u32 slot = log2_u64(ns);
-
-	if (slot >= EXITS_HIST_SLOTS)
-		slot = EXITS_HIST_SLOTS - 1;
-	/* keep an explicit bound the 6.1 verifier can see */
-	barrier_var(slot);
-	slot &= EXITS_HIST_SLOTS - 1;
-	v->hist[slot]++;
-	v->lat_count++;
-	v->lat_sum_ns += ns;
-	if (ns > v->lat_max_ns)
-		v->lat_max_ns = ns;
 }
 
 static __always_inline bool same_key(const struct exits_key *a, const struct exits_key *b)
@@ -280,7 +250,7 @@ static __always_inline struct exits_val *key_val(const struct exits_key *key,
  * and remembers (key, time) in the vCPU thread's storage; finish_entry()
  * turns the remembered exit into a latency on the next entry.
  */
-static __always_inline void count_exit(const struct exits_key *key, struct inflight *fl)
+static __always_inline void count_exit(const struct exits_key *key, struct exits_inflight *fl)
 {
 	struct exits_val *v = NULL;
 	struct exits_slot ks = {};
@@ -319,7 +289,7 @@ static __always_inline void count_exit(const struct exits_key *key, struct infli
 static __always_inline void finish_entry(void)
 {
 	struct exits_val *v;
-	struct inflight *fl;
+	struct exits_inflight *fl;
 	__u64 now, ns;
 
 	/*
@@ -355,7 +325,7 @@ int kvm_exit(void *ctx)
 {
 	struct trace_event_raw_kvm_exit___x *e = ctx;
 	struct exits_key key = {};
-	struct inflight *fl;
+	struct exits_inflight *fl;
 
 	BENCH_STOP(1, TP_KEEP_RECORD);
 	if (!thread_storage(&fl, &key.pid))
@@ -443,7 +413,7 @@ SEC("tp_btf/kvm_exit")
 int BPF_PROG(kvm_exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
 {
 	struct exits_key key = {};
-	struct inflight *fl;
+	struct exits_inflight *fl;
 
 	if (!vcpu)
 		return 0;	/* 6.10+ types raw tracepoint arguments maybe-NULL */

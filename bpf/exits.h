@@ -46,12 +46,14 @@ struct exits_slot {
 };
 
 /*
- * The exit in flight of one vCPU thread, waiting for its next kvm_entry
- * (task storage `inflight`). Here, not in exits.bpf.c, because
- * bpf/attrib.bpf.c reads it (the same map, shared by fd) to charge the
- * latency split to the same key with the same timestamps.
+ * The exit in flight of one vCPU thread, waiting for its next kvm_entry:
+ * the value of exits.bpf.c's task storage map `inflight`. detail.bpf.c
+ * (--drill) reads the same map, shared by fd, to pair a KVM detail
+ * tracepoint (kvm_pio, kvm_msr, ...) with the exit it belongs to, and
+ * attrib.bpf.c (--attrib) to charge the latency split to the same key with
+ * the same timestamps.
  */
-struct inflight {
+struct exits_inflight {
 	unsigned long long ts;	/* bpf_ktime_get_ns() at kvm_exit, 0: none */
 	struct exits_key key;	/* of the exit in flight, or of the last one */
 	struct exits_slot slot;	/* key's counters, written with key */

@@ -36,6 +36,8 @@ enum {
 	OPT_TRACEPOINTS,
 	OPT_KEYS,
 	OPT_ATTRIB,
+	OPT_DRILL,
+	OPT_DRILL_KEYS,
 };
 
 static const char doc[] =
@@ -55,6 +57,7 @@ static const char doc[] =
 "    exittop --view vcpu --reason cpuid\n"
 "    exittop --hist EPT_VIOLATION # latency histogram of one reason\n"
 "    exittop --attrib -b -n 3     # where each reason's latency went\n"
+"    exittop -b --drill io,msr,npf # which ports, MSRs, guest pages\n"
 "\n"
 "SORT KEYS (-s): key (the reason, VM or vCPU), count (also rate, pct), avg,\n"
 "p50, p99, max, time (share of exit-to-entry time). Default: count.\n"
@@ -62,7 +65,8 @@ static const char doc[] =
 "OPTIONS:"
 "\v"
 "INTERACTIVE KEYS: h/?/F1 help, v cycle view (reason, vm, vcpu, histogram),\n"
-"Enter histogram of the selected reason, </> or F6 sort column, I invert,\n"
+"Enter histogram of the selected reason (with --drill, of a drilled one: its\n"
+"details), </> or F6 sort column, I invert,\n"
 "/ or f filter (pid:N, vcpu:N, reason), p/space pause, r reset, c cumulative,\n"
 "a latency attribution columns (loads its programs on first use),\n"
 "+/- refresh faster/slower, q quit.\n"
@@ -90,6 +94,12 @@ static const struct argp_option options[] = {
 	{ "attrib", OPT_ATTRIB, NULL, 0, "Latency attribution: split each exit's latency into time in KVM, "
 	  "in the VMM (user space), waiting for a CPU and blocked (halted); extra columns and JSON/CSV keys. "
 	  "Loads more BPF programs (sched_switch, sched_wakeup, ...): off, exits cost the same as without", 0 },
+	{ "drill", OPT_DRILL, "REASON[,...]", 0, "Detail rows under these reasons (batch text, --json, --csv; "
+	  "interactive: Enter on the reason): "
+	  "I/O by port, MSR by index, NPF/EPT/MMIO by guest page, CPUID by leaf, hypercalls by number. "
+	  "Groups io, msr, npf (or mmio), cpuid, hypercall, or reason names (IOIO, RDMSR, EPT_VIOLATION, ...)", 0 },
+	{ "drill-keys", OPT_DRILL_KEYS, "N", 0, "Detail slots in the kernel, one per (VM, vCPU, reason, detail) seen "
+	  "(default 8192; 64 to 1048576); details beyond them are counted as dropped", 0 },
 	{ NULL, 0, NULL, 0, "Exporter mode (Prometheus/OpenMetrics on GET /metrics, see exittop(8)):", 1 },
 	{ "listen", OPT_LISTEN, "ADDR:PORT", 0, "Serve metrics over HTTP instead of showing them (PORT alone: 127.0.0.1; :PORT: all addresses)", 1 },
 	{ "interval", OPT_INTERVAL, "SECONDS", 0, "How often the BPF maps are read (default 1; 0.1 to 3600)", 1 },
@@ -149,6 +159,15 @@ static int check_modes(struct argp_state *st, const struct args *a)
 	bool exp_only = a->export_interval_s > 0 || a->no_histograms || a->bpf_stats ||
 			a->web_config;
 
+	if ((a->drill.n || a->drill_keys) && (a->check || a->listen[0])) {
+		argp_error(st, "--drill is for the batch outputs (text, --json, --csv): "
+			   "not with --check or --listen");
+		return EINVAL;
+	}
+	if (a->drill_keys && !a->drill.n) {
+		argp_error(st, "--drill-keys needs --drill");
+		return EINVAL;
+	}
 	if (a->check) {
 		if (a->listen[0] || exp_only) {
 			argp_error(st, "--check and --listen (or its options) exclude each other");
@@ -306,6 +325,23 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			return EINVAL;
 		}
 		a->keys = (uint32_t)v;
+		break;
+	case OPT_DRILL: {
+		char why[512];
+
+		if (drill_parse(arg, &a->drill, why, sizeof(why))) {
+			argp_error(st, "%s", why);
+			return EINVAL;
+		}
+		break;
+	}
+	case OPT_DRILL_KEYS:
+		if (parse_u64(arg, ARGS_MAX_DRILL_KEYS, &v) || v < ARGS_MIN_DRILL_KEYS) {
+			argp_error(st, "invalid --drill-keys: '%.32s' (%u to %u)", arg,
+				   ARGS_MIN_DRILL_KEYS, ARGS_MAX_DRILL_KEYS);
+			return EINVAL;
+		}
+		a->drill_keys = (uint32_t)v;
 		break;
 	case ARGP_KEY_END:
 		return check_modes(st, a);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "drill.h"
 #include "tpmode.h"
 #include "view.h"
 
@@ -19,6 +20,8 @@
 #define ARGS_REASON_LEN	48
 #define ARGS_MIN_KEYS	64	/* --keys */
 #define ARGS_MAX_KEYS	1048576
+#define ARGS_MIN_DRILL_KEYS	64	/* --drill-keys */
+#define ARGS_MAX_DRILL_KEYS	1048576
 
 enum out_format {
 	OUT_AUTO,	/* interactive on a terminal, text otherwise */
@@ -58,6 +61,10 @@ struct args {
 	/* Check mode (check.h): BPF figures beside KVM's own, per VM. */
 	bool check;		/* --check */
 	bool view_set;		/* --view given */
+
+	/* --drill: detail rows under these reasons (drill.h); n == 0: none */
+	struct drill_set drill;
+	uint32_t drill_keys;	/* --drill-keys; 0: the default */
 };
 
 /* What the caller of args_parse does next. */

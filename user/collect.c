@@ -26,6 +26,7 @@
 #include "attrib_stats.h"
 #include "clock.h"
 #include "collect.h"
+#include "drill_collect.h"
 #include "exitsmaps.h"
 #include "kmodwatch.h"
 #include "rowtable.h"
@@ -53,6 +54,7 @@ struct collector {
 	uint64_t last_mono;
 	uint8_t isa;
 	struct kmod_watch kmod;	/* the vendor module the BTF programs read */
+	struct detail *detail;	/* --drill's programs and rows, or NULL */
 	bool expire;		/* forget VMs expire_ns after they ended */
 	uint64_t expire_ns;
 	char notice[160];
@@ -264,6 +266,9 @@ int collector_open(struct collector **cp, const struct collect_opts *o,
 		ret = start_programs(c, o, err, errlen);
 	if (!ret && o && o->attrib)
 		ret = collector_attrib_enable(c, err, errlen);
+	if (!ret && o && o->drill)	/* after the exit programs: it shares their storage */
+		ret = detail_open(&c->detail, o->drill, bpf_map__fd(c->skel->maps.inflight),
+				  c->tp_btf, o->drill_keys, evdir, err, errlen);
 	if (!ret && rowtable_init(&c->rt)) {
 		snprintf(err, errlen, "out of memory");
 		ret = -ENOMEM;
@@ -308,6 +313,7 @@ void collector_close(struct collector *c)
 {
 	if (!c)
 		return;
+	detail_close(c->detail);	/* its programs first: they read the exit programs' map */
 	attribmaps_close(c->attrib);
 	free(c->attr_cur);
 	exits__destroy(c->skel);
@@ -531,6 +537,7 @@ int collector_poll(struct collector *c, struct snapshot *s)
 	int ret;
 
 	s->notice = NULL;
+	s->detail = NULL;
 	/* 0. VMs that ended more than expire_ns ago leave, rows and all */
 	now = clock_mono_ns();
 	if (c->expire && now > c->expire_ns && vmtable_any_ended(&c->vms, now - c->expire_ns))
@@ -544,7 +551,9 @@ int collector_poll(struct collector *c, struct snapshot *s)
 		memset(&r->attr_delta, 0, sizeof(r->attr_delta));
 	}
 
-	/* 2. one read of the maps */
+	/* 2. one read of the maps (--drill's first: see detail_read) */
+	if (c->detail)
+		detail_read(c->detail);
 	n = exits_maps_read(&c->maps);
 	if (n < 0)
 		return (int)n;
@@ -563,7 +572,11 @@ int collector_poll(struct collector *c, struct snapshot *s)
 	ret = check_vendor_module(c, s);
 	if (ret)
 		return ret;
-	return fill_snapshot(c, s, now);
+	ret = fill_snapshot(c, s, now);
+	/* --drill: its read of step 2, with the VMs' liveness of step 1 */
+	if (!ret && c->detail)
+		ret = detail_poll(c->detail, s);
+	return ret;
 }
 
 void collector_reset(struct collector *c)
@@ -572,4 +585,6 @@ void collector_reset(struct collector *c)
 	if (c->attrib)
 		c->attrib_drop_base = attribmaps_drops(c->attrib);
 	forget_ended(c, UINT64_MAX, true);
+	if (c->detail)
+		detail_reset(c->detail);
 }

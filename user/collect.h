@@ -7,6 +7,7 @@
 #include "tpmode.h"
 
 struct collector;
+struct drill_set;
 
 #define COLLECT_DEF_KEYS	16384
 
@@ -24,6 +25,9 @@ struct collect_opts {
 	bool expire;
 	double expire_s;
 	bool attrib;		/* latency attribution from the start (--attrib) */
+	/* --drill: detail programs for these reasons (drill.h); NULL: none loaded */
+	const struct drill_set *drill;
+	uint32_t drill_keys;	/* entries of the details map; 0: DETAIL_DEF_KEYS */
 };
 
 /*

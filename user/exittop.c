@@ -175,6 +175,8 @@ int main(int argc, char **argv)
 	/* the rows of ended VMs leave after --expire, so churn never grows exittop */
 	co.expire = !a.check;
 	co.expire_s = a.expire_s >= 0 ? a.expire_s : EXPORT_DEFAULT_GRACE_S;
+	co.drill = a.drill.n ? &a.drill : NULL;
+	co.drill_keys = a.drill_keys;
 	ret = collector_open(&c, &co, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "exittop: %s\n", err[0] ? err : strerror(-ret));

@@ -14,6 +14,7 @@
 
 #include "exits.h"	/* EXITS_HIST_SLOTS, EXITS_ISA_VMX, EXITS_ISA_SVM */
 #include "attrib.h"	/* ATTRIB_PARTS */
+#include "detail.h"	/* struct detail_key (--drill) */
 
 /*
  * Latency histogram: slot i counts exit-to-entry latencies in
@@ -63,6 +64,23 @@ struct vm_info {
 	bool alive;		/* false once the process has exited */
 };
 
+/* --drill: one detail (port, MSR, page, leaf, hypercall) of one row's exits */
+struct detail_row {
+	struct detail_key key;	/* pid, vcpu, isa, reason: the stat_row it is under */
+	struct agg total;
+	struct agg delta;
+};
+
+struct drill_set;	/* drill.h */
+
+struct detail_snap {
+	const struct drill_set *drill;	/* the drilled reasons */
+	struct detail_row *rows;	/* in detail_key_cmp order (drill.h) */
+	size_t nrows;
+	uint64_t dropped_total;	/* exits whose detail was not recorded (map full) */
+	uint64_t dropped_delta;
+};
+
 struct snapshot {
 	uint64_t mono_ns;	/* CLOCK_MONOTONIC at the read */
 	double interval_s;	/* seconds covered by the deltas */
@@ -76,6 +94,7 @@ struct snapshot {
 	const char *notice;	/* one line for the user from this read, or NULL */
 	bool attrib;		/* rows carry attr_total/attr_delta (--attrib) */
 	uint64_t attrib_dropped_total;	/* exits not attributed (attrib's own drops) */
+	const struct detail_snap *detail;	/* --drill, else NULL */
 };
 
 #endif

@@ -60,11 +60,54 @@ const char *fmt_count(double v, int width, bool integer, char *buf, size_t len);
 void fmt_table_header(char *buf, size_t len, enum view_mode m, int keyw,
 		      enum sort_key sort, bool reverse, bool mark);
 void fmt_table_row(char *buf, size_t len, enum view_mode m, int keyw, const struct view_row *r);
+/* A row's figures after a key text of its own (--drill's detail rows). */
+void fmt_table_line(char *buf, size_t len, int keyw, const char *key, const struct view_row *r);
 /* Start column and width of a sort column in the header, for highlighting. */
 void fmt_column_span(enum view_mode m, enum sort_key k, int keyw, int *start, int *width);
 
 /* Text of one histogram bar line: "  1us -   2us |#####    | 1234  12.3%". */
 void fmt_hist_line(char *buf, size_t len, int slot, uint64_t n, uint64_t total,
 		   uint64_t peak, int barwidth);
+
+/* One aggregate's latency keys (docs/json-schema.md): of the interval
+ * (total 0) or since attach (1); time_pct is the share of lat_all. */
+struct json;
+void output_json_lat(struct json *j, int total, const struct agg *a, uint64_t lat_all);
+/* A log2 histogram as a JSON array of EXITS_HIST_SLOTS counts. */
+void output_json_hist(struct json *j, const char *key, const struct agg *a);
+
+/*
+ * --drill (drill_out.c): the detail rows under one reason row. Text: the
+ * view row's details merged over the VMs and vCPUs the filter passes,
+ * most exits first. JSON: the "detail" array of a snapshot row. CSV: the
+ * rows after a snapshot row (csv_figures writes the figure columns).
+ */
+int drill_text(FILE *f, const struct out_ctx *c, const struct snapshot *s,
+	       const struct view_row *vr);
+void drill_json(struct json *j, const struct out_ctx *c, const struct snapshot *s,
+		const struct stat_row *r);
+/* --attrib's columns on a detail line, empty */
+void csv_attr_blank(FILE *f, const struct snapshot *s);
+void drill_csv(FILE *f, const struct out_ctx *c, const struct snapshot *s,
+	       const struct stat_row *r);
+/*
+ * The detail lines under view row vr (its reason), merged over the rows f
+ * passes, most exits first: the text table's and the screen's. Figures of
+ * the last interval, or since start (cumulative); pct and time_pct are
+ * shares of vr. *out is malloc'ed (free it), NULL and 0 when vr's reason
+ * is not drilled. 0 or -ENOMEM.
+ */
+struct drill_line {
+	struct detail_key key;	/* pid and vcpu 0 */
+	char label[64];
+	struct view_row row;
+};
+int drill_lines(const struct snapshot *s, const struct view_filter *f,
+		const struct view_row *vr, bool cumulative,
+		struct drill_line **out, size_t *n);
+void csv_row_key(FILE *f, const struct out_ctx *c, const struct snapshot *s,
+		 const struct stat_row *r);	/* time .. reason_name, and a comma */
+void csv_figures(FILE *f, const struct agg *d, const struct agg *t, double interval_s,
+		 uint64_t lat_all);
 
 #endif

@@ -30,6 +30,16 @@ static void csv_attr(FILE *f, const struct attr_agg *a)
 		(unsigned long long)a->part_ns[ATTRIB_POLL]);
 }
 
+/* --drill: two more columns, empty on reason rows (docs/json-schema.md) */
+static const char drill_header[] = ",detail_kind,detail";
+
+/* The attribution columns of a detail line: empty (details have no split). */
+void csv_attr_blank(FILE *f, const struct snapshot *s)
+{
+	if (s->attrib)
+		fputs(",,,,,,,,,,,,,,", f);
+}
+
 void csv_field(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
@@ -65,6 +75,36 @@ static double fin(double v)
 	return isfinite(v) ? v : 0;
 }
 
+void csv_row_key(FILE *f, const struct out_ctx *c, const struct snapshot *s,
+		 const struct stat_row *r)
+{
+	const struct vm_info *vm = snapshot_vm(s, r->pid);
+	char rb[48];
+
+	fprintf(f, "%.3f,%llu,%.3f,%u,", fin(c->wall_s), (unsigned long long)c->seq,
+		fin(s->interval_s), r->pid);
+	csv_field(f, vm ? vm->name : "");
+	fprintf(f, ",%u,%s,%u,", r->vcpu, isa_name(r->isa), r->reason);
+	csv_field(f, reason_label(r->isa, r->reason, rb, sizeof(rb)));
+	fputc(',', f);
+}
+
+void csv_figures(FILE *f, const struct agg *d, const struct agg *t, double interval_s,
+		 uint64_t lat_all)
+{
+	fprintf(f, "%llu,%llu,%.3f,%llu,%llu,%.1f,%llu,%llu,%llu,%.2f,%llu,%llu,%.1f,%llu",
+		(unsigned long long)d->count, (unsigned long long)t->count,
+		fin(rate_per_s(d->count, interval_s)),
+		(unsigned long long)d->lat_count, (unsigned long long)d->lat_sum_ns,
+		fin(agg_avg_ns(d)),
+		(unsigned long long)hist_percentile_ns(d->hist, d->lat_max_ns, 50),
+		(unsigned long long)hist_percentile_ns(d->hist, d->lat_max_ns, 99),
+		(unsigned long long)d->lat_max_ns,
+		lat_all ? fin(100.0 * d->lat_sum_ns / lat_all) : 0.0,
+		(unsigned long long)t->lat_count, (unsigned long long)t->lat_sum_ns,
+		fin(agg_avg_ns(t)), (unsigned long long)t->lat_max_ns);
+}
+
 int output_csv(FILE *f, struct out_ctx *c, const struct snapshot *s)
 {
 	const struct stat_row **rows;
@@ -76,36 +116,22 @@ int output_csv(FILE *f, struct out_ctx *c, const struct snapshot *s)
 	if (err)
 		return err;
 	if (!c->header_done)
-		fprintf(f, "%s%s\n", header, s->attrib ? header_attr : "");
+		fprintf(f, "%s%s%s\n", header, s->attrib ? header_attr : "",
+			s->detail ? drill_header : "");
 	for (i = 0; i < n; i++)
 		lat_all += rows[i]->delta.lat_sum_ns;
 	for (i = 0; i < n; i++) {
 		const struct stat_row *r = rows[i];
-		const struct vm_info *vm = snapshot_vm(s, r->pid);
-		const struct agg *d = &r->delta, *t = &r->total;
-		char rb[48];
 
-		fprintf(f, "%.3f,%llu,%.3f,%u,", fin(c->wall_s), (unsigned long long)c->seq,
-			fin(s->interval_s), r->pid);
-		csv_field(f, vm ? vm->name : "");
-		fprintf(f, ",%u,%s,%u,", r->vcpu, isa_name(r->isa), r->reason);
-		csv_field(f, reason_label(r->isa, r->reason, rb, sizeof(rb)));
-		fprintf(f, ",%llu,%llu,%.3f,%llu,%llu,%.1f,%llu,%llu,%llu,%.2f,%llu,%llu,%.1f,%llu",
-			(unsigned long long)d->count, (unsigned long long)t->count,
-			fin(rate_per_s(d->count, s->interval_s)),
-			(unsigned long long)d->lat_count, (unsigned long long)d->lat_sum_ns,
-			fin(agg_avg_ns(d)),
-			(unsigned long long)hist_percentile_ns(d->hist, d->lat_max_ns, 50),
-			(unsigned long long)hist_percentile_ns(d->hist, d->lat_max_ns, 99),
-			(unsigned long long)d->lat_max_ns,
-			lat_all ? fin(100.0 * d->lat_sum_ns / lat_all) : 0.0,
-			(unsigned long long)t->lat_count, (unsigned long long)t->lat_sum_ns,
-			fin(agg_avg_ns(t)), (unsigned long long)t->lat_max_ns);
+		csv_row_key(f, c, s, r);
+		csv_figures(f, &r->delta, &r->total, s->interval_s, lat_all);
 		if (s->attrib) {
 			csv_attr(f, &r->attr_delta);
 			csv_attr(f, &r->attr_total);
 		}
-		fputc('\n', f);
+		fputs(s->detail ? ",,\n" : "\n", f);
+		if (s->detail)
+			drill_csv(f, c, s, r);
 	}
 	free(rows);
 	if (ferror(f))

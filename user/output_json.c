@@ -17,7 +17,7 @@ static double fin(double v)
 }
 
 /* The latency figures of one aggregate: of the interval (total 0) or since attach (1). */
-static void json_lat(struct json *j, int total, const struct agg *a, uint64_t lat_all)
+void output_json_lat(struct json *j, int total, const struct agg *a, uint64_t lat_all)
 {
 	static const char *const k[2][7] = {
 		{ "lat_count", "lat_sum_ns", "avg_ns", "p50_ns", "p99_ns", "max_ns", "time_pct" },
@@ -58,7 +58,7 @@ static void json_attr(struct json *j, int total, const struct attr_agg *a)
 	json_u64(j, k[total][7], a->approx);
 }
 
-static void json_hist(struct json *j, const char *key, const struct agg *a)
+void output_json_hist(struct json *j, const char *key, const struct agg *a)
 {
 	json_arr(j, key, JSON_COMPACT);
 	for (int i = 0; i < EXITS_HIST_SLOTS; i++)
@@ -112,6 +112,10 @@ int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 	json_u64(&j, "dropped_total", s->dropped_total);
 	if (s->attrib)
 		json_u64(&j, "attr_dropped_total", s->attrib_dropped_total);
+	if (s->detail) {
+		json_u64(&j, "detail_dropped", s->detail->dropped_delta);
+		json_u64(&j, "detail_dropped_total", s->detail->dropped_total);
+	}
 
 	json_arr(&j, "vms", JSON_COMPACT);
 	for (i = 0; i < s->nvms; i++) {
@@ -140,16 +144,18 @@ int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 		json_u64(&j, "total_count", r->total.count);
 		json_fixed(&j, "rate", fin(rate_per_s(r->delta.count, s->interval_s)), 3);
 		json_fixed(&j, "pct", sum_d.count ? 100.0 * r->delta.count / sum_d.count : 0.0, 2);
-		json_lat(&j, 0, &r->delta, sum_d.lat_sum_ns);
-		json_lat(&j, 1, &r->total, sum_t.lat_sum_ns);
+		output_json_lat(&j, 0, &r->delta, sum_d.lat_sum_ns);
+		output_json_lat(&j, 1, &r->total, sum_t.lat_sum_ns);
 		if (s->attrib) {
 			json_attr(&j, 0, &r->attr_delta);
 			json_attr(&j, 1, &r->attr_total);
 		}
 		if (c->hist && *c->hist && reason_matches(c->hist, r->isa, r->reason)) {
-			json_hist(&j, "hist", &r->delta);
-			json_hist(&j, "total_hist", &r->total);
+			output_json_hist(&j, "hist", &r->delta);
+			output_json_hist(&j, "total_hist", &r->total);
 		}
+		if (s->detail)
+			drill_json(&j, c, s, r);
 		json_end(&j);
 	}
 	json_end(&j);
@@ -160,8 +166,8 @@ int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 	json_u64(&j, "count", sum_d.count);
 	json_u64(&j, "total_count", sum_t.count);
 	json_fixed(&j, "rate", fin(rate_per_s(sum_d.count, s->interval_s)), 3);
-	json_lat(&j, 0, &sum_d, sum_d.lat_sum_ns);
-	json_lat(&j, 1, &sum_t, sum_t.lat_sum_ns);
+	output_json_lat(&j, 0, &sum_d, sum_d.lat_sum_ns);
+	output_json_lat(&j, 1, &sum_t, sum_t.lat_sum_ns);
 	if (s->attrib) {
 		json_attr(&j, 0, &asum_d);
 		json_attr(&j, 1, &asum_t);

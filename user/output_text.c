@@ -148,8 +148,7 @@ void fmt_table_header(char *buf, size_t len, enum view_mode m, int keyw,
 
 void fmt_table_row(char *buf, size_t len, enum view_mode m, int keyw, const struct view_row *r)
 {
-	char key[OUT_LINE_MAX], name[64], b[8][24];
-	bool lat = r->lat_count > 0;	/* else show "-" rather than 0ns */
+	char key[OUT_LINE_MAX], name[64];
 	int nw = name_width(m, keyw);
 
 	switch (m) {
@@ -169,6 +168,14 @@ void fmt_table_row(char *buf, size_t len, enum view_mode m, int keyw, const stru
 		break;
 	}
 	}
+	fmt_table_line(buf, len, keyw, key, r);
+}
+
+void fmt_table_line(char *buf, size_t len, int keyw, const char *key, const struct view_row *r)
+{
+	bool lat = r->lat_count > 0;	/* else show "-" rather than 0ns */
+	char b[8][24];
+
 	snprintf(buf, len, "%-*.*s %*s %*s %*.1f %*s %*s %*s %*s %*.1f",
 		 keyw, keyw, key,
 		 columns[0].width, fmt_count(r->count, columns[0].width, true, b[0], sizeof(b[0])),
@@ -269,6 +276,10 @@ int output_text(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 	if (s->dropped_delta || s->dropped_total)
 		fprintf(f, "  dropped %llu (total %llu)", (unsigned long long)s->dropped_delta,
 			(unsigned long long)s->dropped_total);
+	if (s->detail && (s->detail->dropped_delta || s->detail->dropped_total))
+		fprintf(f, "  detail dropped %llu (total %llu)",
+			(unsigned long long)s->detail->dropped_delta,
+			(unsigned long long)s->detail->dropped_total);
 	fputc('\n', f);
 	fmt_table_header(line, sizeof(line), c->mode, OUT_KEY_WIDTH, c->sort, c->reverse, false);
 	attr_line_end(line, sizeof(line), v.attrib ? &v.sum : NULL, true);
@@ -277,10 +288,17 @@ int output_text(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 		fmt_table_row(line, sizeof(line), c->mode, OUT_KEY_WIDTH, &v.rows[i]);
 		attr_line_end(line, sizeof(line), v.attrib ? &v.rows[i] : NULL, false);
 		fprintf(f, "%s\n", line);
+		if (s->detail && c->mode == VIEW_REASON) {
+			err = drill_text(f, c, s, &v.rows[i]);
+			if (err)
+				break;
+		}
 	}
 	if (c->hist && *c->hist)
 		text_hist(f, c, s);
 	fputc('\n', f);
 	view_free(&v);
+	if (err)
+		return err;
 	return ferror(f) ? -EIO : 0;
 }

@@ -77,6 +77,46 @@ static int find_in(struct btf *own, struct btf *vmlinux, const char *name, __u32
 	return id;
 }
 
+/* Is type id (of b) a struct kvm_vcpu *? */
+static bool is_vcpu_ptr(struct btf *b, __u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(b, id);
+
+	t = t && btf_is_ptr(t) ? btf__type_by_id(b, t->type) : NULL;
+	return t && btf_is_struct(t) && !strcmp(btf__name_by_offset(b, t->name_off), "kvm_vcpu");
+}
+
+unsigned int tp_btf_protos(const struct tp_proto *list, size_t n)
+{
+	struct btf *vmlinux, *kvm, *b;
+	unsigned int ok = 0;
+	char name[96];
+
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return 0;
+	kvm = module_btf("kvm", vmlinux);
+	for (size_t i = 0; i < n && i < 32; i++) {
+		const struct btf_type *t;
+		int id;
+
+		snprintf(name, sizeof(name), "btf_trace_%s", list[i].event);
+		id = find_in(kvm, vmlinux, name, BTF_KIND_TYPEDEF, &b);
+		t = id < 0 ? NULL : btf__type_by_id(b, id);
+		t = t ? btf__type_by_id(b, t->type) : NULL;		/* pointer */
+		t = t && btf_is_ptr(t) ? btf__type_by_id(b, t->type) : NULL;
+		/* the first parameter is the tracepoint's own void *data */
+		if (!t || !btf_is_func_proto(t) || btf_vlen(t) != list[i].nargs + 1)
+			continue;
+		if (list[i].vcpu_first && !is_vcpu_ptr(b, btf_params(t)[1].type))
+			continue;
+		ok |= 1U << i;
+	}
+	btf__free(kvm);
+	btf__free(vmlinux);
+	return ok;
+}
+
 /* btf_trace_kvm_exit is void (*)(void *, struct kvm_vcpu *, u32) since 5.16 */
 static bool exit_args_ok(struct btf *kvm, struct btf *vmlinux, char *why, size_t len)
 {

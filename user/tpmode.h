@@ -28,4 +28,18 @@ const char *tp_mode_name(enum tp_mode m);
  */
 bool tp_btf_usable(char *why, size_t len);
 
+/* A tracepoint's raw arguments as a BTF program expects them. */
+struct tp_proto {
+	const char *event;	/* "kvm_pio" */
+	unsigned int nargs;	/* its TP_PROTO's arguments */
+	bool vcpu_first;	/* the first is a struct kvm_vcpu * */
+};
+
+/*
+ * Bit i set: the kernel's (or kvm module's) BTF has list[i]'s tracepoint
+ * with that argument list (at most 32 entries), so a tp_btf program built
+ * for it loads and reads the right arguments.
+ */
+unsigned int tp_btf_protos(const struct tp_proto *list, size_t n);
+
 #endif

@@ -20,6 +20,7 @@
 enum ui_screen {
 	UI_TABLE,		/* the view in state.mode */
 	UI_HIST,		/* latency histogram of state.hist_reason */
+	UI_DETAIL,		/* --drill: the details of state.detail_reason */
 };
 
 struct ui_state {
@@ -49,6 +50,8 @@ struct ui_state {
 	char f_reason[UI_TEXT_LEN];
 
 	char hist_reason[UI_TEXT_LEN];	/* "" until one is chosen */
+	const struct drill_set *drill;	/* --drill, or NULL */
+	char detail_reason[UI_TEXT_LEN];	/* UI_DETAIL's reason */
 	char message[96];		/* one-shot status line text */
 };
 
@@ -77,7 +80,8 @@ void ui_state_init(struct ui_state *st, const struct args *a);
  * Apply one key. nrows is the number of rows of the current table (for
  * moving the selection), page the number visible, sel_reason the reason
  * name of the selected row in the reason view ("" if none): what Enter
- * and the histogram view open.
+ * and the histogram view open (Enter: its details instead, with --drill
+ * and a drilled reason; Enter or Esc again: back).
  */
 int ui_key(struct ui_state *st, int key, int nrows, int page, const char *sel_reason);
 

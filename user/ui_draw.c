@@ -5,6 +5,7 @@
  * The table lines are the same strings batch text output prints.
  */
 #include <curses.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -92,7 +93,8 @@ static void draw_header(const struct ui_state *st, const struct ui_host *h,
 		put("PAUSED", attr_pair(4, A_REVERSE) | A_BOLD);
 
 	move(2, 0);
-	label_value("view: ", st->screen == UI_HIST ? "histogram" : view_mode_name(st->mode), val);
+	label_value("view: ", st->screen == UI_HIST ? "histogram" :
+		    st->screen == UI_DETAIL ? "detail" : view_mode_name(st->mode), val);
 	snprintf(buf, sizeof(buf), "%s%s", sort_key_name(st->sort), st->reverse ? " (reversed)" : "");
 	label_value("sort: ", buf, val);
 	label_value("figures: ", st->cumulative ? "since start" : "last interval", val);
@@ -121,13 +123,18 @@ static void draw_keybar(const struct ui_state *st)
 	move(LINES - 1, 0);
 	clrtoeol();
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (getcurx(stdscr) + (int)strlen(keys[i][0]) + (int)strlen(keys[i][1]) + 1 >= COLS)
+		/* with --drill, Enter opens a drilled reason's details */
+		const char *what = i == 8 && st->drill ? "Detail" : keys[i][1];
+
+		if (st->screen == UI_DETAIL && i == 8)
+			what = "Back";
+		if (getcurx(stdscr) + (int)strlen(keys[i][0]) + (int)strlen(what) + 1 >= COLS)
 			break;
 		attron(A_BOLD);
 		addstr(keys[i][0]);
 		attroff(A_BOLD);
 		attron(attr_pair(1, A_REVERSE));
-		addstr(keys[i][1]);
+		addstr(what);
 		attroff(attr_pair(1, A_REVERSE));
 		addstr(" ");
 	}
@@ -256,6 +263,56 @@ static void draw_hist(struct ui_state *st, const struct snapshot *s, bool have)
 	}
 }
 
+/* --drill: the reason row of detail_reason, then its details, most exits first. */
+static void draw_detail(struct ui_state *st, const struct snapshot *s, const struct view *v,
+			bool have)
+{
+	char line[OUT_LINE_MAX], key[OUT_LINE_MAX], name[UI_TEXT_LEN];
+	const struct view_row *vr = NULL;
+	struct drill_line *l = NULL;
+	struct view_filter f;
+	uint32_t pidbuf[1];
+	int y = HEADER_LINES, keyw = key_width(false);
+	size_t n = 0, i;
+
+	text_printable(name, sizeof(name), st->detail_reason);
+	fmt_table_header(line, sizeof(line), VIEW_REASON, keyw, st->sort, st->reverse, false);
+	attron(attr_pair(1, A_REVERSE));
+	mvhline(y, 0, ' ', COLS);
+	mvaddnstr(y, 0, line, COLS);
+	attroff(attr_pair(1, A_REVERSE));
+	y++;
+	for (i = 0; have && i < v->nrows; i++)
+		if (reason_matches(st->detail_reason, v->rows[i].isa, v->rows[i].reason))
+			vr = &v->rows[i];
+	if (!vr) {
+		snprintf(line, sizeof(line), "no %s exits seen (yet)", name);
+		mvaddnstr(y, 0, line, COLS);
+		return;
+	}
+	fmt_table_row(line, sizeof(line), VIEW_REASON, keyw, vr);
+	attron(A_BOLD);
+	mvaddnstr(y++, 0, line, COLS);
+	attroff(A_BOLD);
+	ui_filter(st, &f, pidbuf);
+	if (drill_lines(s, &f, vr, st->cumulative, &l, &n)) {
+		mvaddnstr(y, 0, "out of memory", COLS);
+		return;
+	}
+	for (i = 0; i < n && y < LINES - 2; i++, y++) {
+		snprintf(key, sizeof(key), "  %s", l[i].label);
+		fmt_table_line(line, sizeof(line), keyw, key, &l[i].row);
+		mvaddnstr(y, 0, line, COLS);
+	}
+	if (i < n) {
+		snprintf(line, sizeof(line), "  (%zu more details)", n - i);
+		mvaddnstr(y, 0, line, COLS);
+	} else if (!n) {
+		mvaddnstr(y, 0, "  no details in this period", COLS);
+	}
+	free(l);
+}
+
 static void draw_help(void)
 {
 	static const char *const lines[] = {
@@ -267,12 +324,13 @@ static void draw_help(void)
 		"",
 		"  h ? F1      this help (any key closes it)",
 		"  v           cycle view: by reason, by VM, by vCPU, latency histogram",
-		"  Enter H     histogram of the selected reason (Enter again: back)",
+		"  Enter H     histogram of the selected reason (Enter again: back);",
+		"              with --drill, Enter on a drilled reason: its details (port, MSR, ...)",
 		"  < >  , .    sort by the previous / next column (s, F6: next)",
 		"  N C A P M T sort by key, count, avg, p99, max, time%; again to reverse",
 		"  I           invert the sort order",
 		"  / f         filter: pid:N, vcpu:N, reason name or code, a VM's pid; empty clears",
-		"  Esc         clear the filter / leave the histogram",
+		"  Esc         clear the filter / leave the histogram or the details",
 		"  c           figures of the last interval <-> since start (or reset)",
 		"  a           latency attribution: mean KVM, VMM, WAIT (for a CPU), BLOCKED (halted)",
 		"              time per exit; loads its programs on first use",
@@ -301,6 +359,8 @@ void ui_draw(struct ui_state *st, const struct ui_host *h, const struct snapshot
 	draw_header(st, h, s, v, have);
 	if (st->screen == UI_HIST)
 		draw_hist(st, s, have);
+	else if (st->screen == UI_DETAIL)
+		draw_detail(st, s, v, have);
 	else
 		draw_table(st, v, have);
 	draw_keybar(st);

@@ -30,6 +30,20 @@ void ui_state_init(struct ui_state *st, const struct args *a)
 	st->arg_vcpu = a->vcpu;
 	snprintf(st->arg_reason, sizeof(st->arg_reason), "%s", a->reason);
 	snprintf(st->hist_reason, sizeof(st->hist_reason), "%s", a->hist);
+	st->drill = a->drill.n ? &a->drill : NULL;
+}
+
+/* Does --drill give the selected reason (a name or a code, either ISA) details? */
+static bool drilled(const struct ui_state *st, const char *sel_reason)
+{
+	uint32_t code;
+
+	if (!st->drill || !sel_reason || !*sel_reason || st->mode != VIEW_REASON)
+		return false;
+	for (uint8_t isa = EXITS_ISA_VMX; isa <= EXITS_ISA_SVM; isa++)
+		if (!reason_parse(isa, sel_reason, &code) && drill_has(st->drill, isa, code))
+			return true;
+	return false;
 }
 
 double ui_delay_step(double cur, int dir)
@@ -104,7 +118,7 @@ int ui_key(struct ui_state *st, int key, int nrows, int page, const char *sel_re
 		return UI_ACT_REDRAW;
 	case 'v':
 		/* reason -> vm -> vcpu -> histogram -> reason */
-		if (st->screen == UI_HIST) {
+		if (st->screen == UI_HIST || st->screen == UI_DETAIL) {
 			st->screen = UI_TABLE;
 			st->mode = VIEW_REASON;
 		} else if (st->mode == VIEW_VCPU) {
@@ -118,14 +132,19 @@ int ui_key(struct ui_state *st, int key, int nrows, int page, const char *sel_re
 		return UI_ACT_REDRAW;
 	case 'H':
 	case UI_KEY_ENTER:
-		if (st->screen == UI_HIST) {
+		if (st->screen == UI_HIST || st->screen == UI_DETAIL) {
 			st->screen = UI_TABLE;
+			return UI_ACT_REDRAW;
+		}
+		if (key == UI_KEY_ENTER && drilled(st, sel_reason)) {
+			snprintf(st->detail_reason, sizeof(st->detail_reason), "%s", sel_reason);
+			st->screen = UI_DETAIL;
 			return UI_ACT_REDRAW;
 		}
 		open_hist(st, sel_reason);
 		return UI_ACT_REDRAW;
 	case UI_KEY_ESC:
-		if (st->screen == UI_HIST)
+		if (st->screen == UI_HIST || st->screen == UI_DETAIL)
 			st->screen = UI_TABLE;
 		else if (st->filter_text[0])
 			ui_set_filter(st, "", NULL);

@@ -13,6 +13,8 @@ TRACER_ROWS = [
     ("exittop", "exittop (BTF pair, counts + latency)"),
     ("exittop_classic", "exittop `--tracepoints classic`"),
     ("exittop_attrib", "exittop `--attrib` (+ latency attribution)"),
+    ("exittop_drill", "exittop `--drill cpuid` (a detail per exit)"),
+    ("exittop_drill_idle", "exittop `--drill io` (detail programs on, no detail here)"),
     ("bt_count", "bpftrace count by reason"),
     ("bt_hist", "bpftrace exit-to-entry histogram"),
     ("kvm_stat", "kvm_stat"),

@@ -5,7 +5,9 @@
 #     through user/collect.c (tests/host/exitsdump, no front end needed);
 #  3. the programs the kernel runs (xlated) still return 1 everywhere;
 #  4. the collector's one-line errors: not root; pid filter loads;
-#  5. perf can count kvm:kvm_exit while our programs are attached.
+#  5. perf can count kvm:kvm_exit while our programs are attached;
+#  6. --drill's object (build/detail.bpf.o): every classic program returns 1
+#     in the object and as the kernel runs it (exittop --drill attached).
 # Exit 0 pass, 77 skip (with the reason), 1 fail.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -41,6 +43,15 @@ for sec in kvm_exit kvm_entry; do
 		pass "object: tp/kvm/$sec returns 1 on every path"
 	else
 		fail "object: tp/kvm/$sec may return something else than 1"
+	fi
+done
+# --drill's classic programs (bpf/detail.bpf.c)
+for sec in kvm_pio kvm_msr kvm_page_fault kvm_mmio kvm_fast_mmio kvm_cpuid kvm_hypercall kvm_entry; do
+	if llvm-objdump -d --no-show-raw-insn --section=tp/kvm/$sec "$BUILD/detail.bpf.o" |
+		awk -v prog="detail object $sec" -f tests/host/check-return1.awk; then
+		pass "detail object: tp/kvm/$sec returns 1 on every path"
+	else
+		fail "detail object: tp/kvm/$sec may return something else than 1"
 	fi
 done
 # the checker itself catches a bad listing
@@ -93,6 +104,31 @@ if grep -q '^attached' "$out"; then
 else
 	fail "load/attach: $(cat "$out")"
 fi
+# 6. exittop --drill: its classic programs, as loaded, return 1 everywhere
+dout=$(mktemp)
+timeout 90 "$BUILD/exittop" -b --json -d 20 -n 1 --drill io,msr,npf,cpuid,hypercall >"$dout" 2>&1 &
+xpid=$!
+n=0 i=0
+while [ $i -lt 100 ] && [ "$n" -lt 7 ]; do
+	sleep 0.1; i=$((i + 1))
+	n=$(bpftool prog show -j | jq '[.[] | select(.type == "tracepoint" and (.name | startswith("detail_")))] | length')
+done
+[ "$n" -ge 7 ] && pass "exittop --drill loaded $n classic detail programs" ||
+	fail "exittop --drill: $n classic detail programs loaded, want 7 or more: $(cat "$dout")"
+bpftool prog show -j | jq -r '.[] | select(.type == "tracepoint" and (.name | startswith("detail_"))) |
+	"\(.id) \(.name)"' >"$dout.ids"
+while read -r id nm; do
+	if bpftool prog dump xlated id "$id" | awk -v prog="xlated $nm" -f tests/host/check-return1.awk; then
+		pass "$nm: xlated program returns 1 on every path"
+	else
+		fail "$nm: xlated program may return something else than 1"
+	fi
+done <"$dout.ids"
+kill -INT $xpid 2>/dev/null	# prints its interval and exits
+wait $xpid && jq -e '.detail_dropped_total == 0' "$dout" >/dev/null &&
+	pass "exittop --drill polled and exited cleanly" || fail "exittop --drill: $(cat "$dout")"
+rm -f "$dout" "$dout.ids"
+
 wait $dpid
 rc=$?
 [ $rc = 0 ] && pass "poll and clean exit" || fail "exitsdump exit status $rc: $(cat "$out")"

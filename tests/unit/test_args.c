@@ -256,6 +256,37 @@ static void test_bad_input(void **state)
 	expect_usage("listen, -d and --interval", "--listen", "9567", "-d", "1", "--interval", "2", NULL);
 	expect_usage("interval too small", "--listen", "9567", "--interval", "0.01", NULL);
 	expect_usage("expire negative", "--listen", "9567", "--expire", "-1", NULL);
+	expect_usage("drill a reason without detail", "--drill", "io,hlt", NULL);
+	expect_usage("drill unknown", "--drill", "ports", NULL);
+	expect_usage("drill empty item", "--drill", "io,", NULL);
+	expect_usage("drill empty", "--drill", "", NULL);
+	expect_usage("drill and listen", "--listen", "9567", "--drill", "io", NULL);
+	expect_usage("drill and check", "--check", "--drill", "msr", NULL);
+	expect_usage("drill-keys without drill", "--drill-keys", "100", NULL);
+	expect_usage("drill-keys below 64", "--drill", "io", "--drill-keys", "63", NULL);
+	expect_usage("drill-keys above 1M", "--drill", "io", "--drill-keys", "1048577", NULL);
+}
+
+static void test_drill(void **state)
+{
+	struct captured c;
+	struct args a;
+
+	(void)state;
+	assert_int_equal(parse(&a, &c, "-b", NULL), ARGS_OK);
+	assert_int_equal(a.drill.n, 0);
+	assert_int_equal(a.drill_keys, 0);
+	captured_free(&c);
+	assert_int_equal(parse(&a, &c, "--json", "--drill", "IO,npf", "--drill-keys=64", NULL), ARGS_OK);
+	assert_int_equal(a.drill.n, 5);		/* IOIO, IO_INSTRUCTION, NPF, EPT_VIOLATION, EPT_MISCONFIG */
+	assert_true(drill_has(&a.drill, EXITS_ISA_SVM, 0x400));
+	assert_int_equal(a.drill_keys, 64);
+	captured_free(&c);
+	/* a reason with no detail level: says which ones have one */
+	assert_int_equal(parse(&a, &c, "--drill=cpuid,INTR", NULL), ARGS_EXIT_USAGE);
+	assert_non_null(strstr(c.err, "'INTR' has no detail level"));
+	assert_non_null(strstr(c.err, "IOIO"));
+	captured_free(&c);
 }
 
 static void test_tracepoints(void **state)
@@ -398,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_expire_batch),
 		cmocka_unit_test(test_attrib),
+		cmocka_unit_test(test_drill),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -301,6 +301,41 @@ static void test_ui_sort_keys(void **state)
 	assert_false(st.reverse);
 }
 
+/* --drill: Enter on a drilled reason opens its details; others, the histogram */
+static void test_ui_drill(void **state)
+{
+	struct ui_state st;
+	struct args a;
+	char err[256];
+
+	(void)state;
+	args_defaults(&a);
+	assert_int_equal(drill_parse("io,msr", &a.drill, err, sizeof(err)), 0);
+	ui_state_init(&st, &a);
+	ui_key(&st, UI_KEY_ENTER, 5, 10, "IOIO");
+	assert_int_equal(st.screen, UI_DETAIL);
+	assert_string_equal(st.detail_reason, "IOIO");
+	ui_key(&st, UI_KEY_ESC, 5, 10, "IOIO");
+	assert_int_equal(st.screen, UI_TABLE);
+	ui_key(&st, UI_KEY_ENTER, 5, 10, "RDMSR");	/* a VMX name */
+	assert_int_equal(st.screen, UI_DETAIL);
+	ui_key(&st, UI_KEY_ENTER, 5, 10, "RDMSR");	/* Enter again: back */
+	assert_int_equal(st.screen, UI_TABLE);
+	ui_key(&st, UI_KEY_ENTER, 5, 10, "HLT");	/* not drilled */
+	assert_int_equal(st.screen, UI_HIST);
+	ui_key(&st, UI_KEY_ENTER, 5, 10, "HLT");
+	ui_key(&st, 'H', 5, 10, "IOIO");		/* H: always the histogram */
+	assert_int_equal(st.screen, UI_HIST);
+	ui_key(&st, UI_KEY_ESC, 5, 10, "");
+	ui_key(&st, UI_KEY_ENTER, 5, 10, "IOIO");
+	ui_key(&st, 'v', 5, 10, "IOIO");		/* v leaves the details */
+	assert_int_equal(st.screen, UI_TABLE);
+	assert_int_equal(st.mode, VIEW_REASON);
+	st.mode = VIEW_VM;				/* not in the reason view: no details */
+	ui_key(&st, UI_KEY_ENTER, 5, 10, "IOIO");
+	assert_int_equal(st.screen, UI_HIST);
+}
+
 static void test_ui_views(void **state)
 {
 	struct ui_state st;
@@ -449,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_names_parse),
 		cmocka_unit_test(test_ui_sort_keys),
 		cmocka_unit_test(test_ui_views),
+		cmocka_unit_test(test_ui_drill),
 		cmocka_unit_test(test_ui_misc_keys),
 		cmocka_unit_test(test_ui_filter),
 	};
