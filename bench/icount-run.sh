@@ -37,7 +37,7 @@ eval "$prep"
 
 rm -rf "$results"
 mkdir -p "$results"
-export EXITTOP_BENCH_KVM_STOCK="$kvm_stock" EXITTOP_BENCH_KVM_PATCHED="$kvm_patched"
+export EXITTOP_BENCH_KVM_STOCK="$kvm_stock" EXITTOP_BENCH_KVM_PATCHED="$kvm_patched" EXITTOP_BENCH_KVM_DEBIAN="$kvm_debian"
 export EXITTOP_BENCH_PATCH_WHY="$patch_why" EXITTOP_BENCH_REPO="$repo"
 # A copy of the scripts: editing them meanwhile cannot change a running bench.
 cp bench/icount.sh bench/tracers.sh "$results/"
