@@ -12,6 +12,8 @@
 #   BENCH_ICOUNT_RESULTS   where results go (default build/bench-icount)
 #   BENCH_ICOUNT_SMP       first-level vCPUs (default 2: 1- and 2-vCPU loops)
 #   BENCH_MEM              testbed memory in MiB (default 3072)
+#   BENCH_ICOUNT_KERNEL    kernel line to boot (default 6.1; kernel-patch/measure-cost
+#                          sets it)
 # Exit status: 0, or 1 when the testbed failed or produced no results. Rows
 # whose rounds disagree by more than 0.5% are named in the tables and on
 # stderr, without failing (the wall-clock half of make bench still runs).
@@ -24,7 +26,7 @@ cd "$repo"
 results=${BENCH_ICOUNT_RESULTS:-$repo/build/bench-icount}
 smp=${BENCH_ICOUNT_SMP:-2}
 mem=${BENCH_MEM:-3072}
-kernel=6.1
+kernel=${BENCH_ICOUNT_KERNEL:-6.1}
 
 log() { echo "bench/icount-run.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -37,7 +39,7 @@ eval "$prep"
 
 rm -rf "$results"
 mkdir -p "$results"
-export EXITTOP_BENCH_KVM_STOCK="$kvm_stock" EXITTOP_BENCH_KVM_PATCHED="$kvm_patched"
+export EXITTOP_BENCH_KVM_STOCK="$kvm_stock" EXITTOP_BENCH_KVM_PATCHED="$kvm_patched" EXITTOP_BENCH_KVM_DEBIAN="$kvm_debian"
 export EXITTOP_BENCH_PATCH_WHY="$patch_why" EXITTOP_BENCH_REPO="$repo"
 # A copy of the scripts: editing them meanwhile cannot change a running bench.
 cp bench/icount.sh bench/tracers.sh "$results/"

@@ -13,8 +13,8 @@
 #                 tracer NAME ROUND READY_MS ready|failed   (bench/tracers.sh)
 #                 loop SECTION LABEL ROUND VCPUS CPUS CPUID KVM_EXITS ELAPSED_NS REFRESHED
 #                   one exitgen loop: SECTION tracers or patch; LABEL the tracer
-#                   (none, perf_stat, exittop, ...) or the KVM build (stock,
-#                   patched); CPUS the CPU exitgen was pinned to, or "any";
+#                   (none, perf_stat, exittop, ...) or the KVM build (stock, on,
+#                   off, debian); CPUS the CPU exitgen was pinned to, or "any";
 #                   CPUID the CPUID exits the loop makes (all vCPUs);
 #                   REFRESHED 1 when a periodic tracer wrote a refresh while the
 #                   loop's exitgen ran (its user-space work is then in the time)
@@ -32,9 +32,12 @@
 #                            A tracer may cost more on one CPU than another
 #                            (bpftrace's count: 4,019 on CPU 0, 3,488 on CPU 1)
 #   EXITTOP_ICOUNT_INTERVAL  refresh interval of the periodic tracers, s (default 3)
-#   EXITTOP_ICOUNT_PATCH_ROUNDS  stock/patched rounds (default 5)
+#   EXITTOP_ICOUNT_PATCH_ROUNDS  rounds over the KVM builds (default 5)
 #   EXITTOP_BENCH_KVM_STOCK / _PATCHED  module directories (tests/vm/build-kvm);
-#                            the patch section runs when both are set
+#                            the patch section runs when both are set: LABEL
+#                            stock, on (patched, kvm.exit_stats=1), off
+#                            (exit_stats=0) and, with EXITTOP_BENCH_KVM_DEBIAN
+#                            (Debian's own modules, unpacked), debian
 set -u
 
 me=bench/icount.sh
@@ -147,13 +150,31 @@ done
 if [ -n "${EXITTOP_BENCH_KVM_STOCK:-}" ] && [ -n "${EXITTOP_BENCH_KVM_PATCHED:-}" ]; then
 	meta kvm_stock "$EXITTOP_BENCH_KVM_STOCK"
 	meta kvm_patched "$EXITTOP_BENCH_KVM_PATCHED"
+	# The builds: stock and patched from the same source, compiler and
+	# recipe; the patched one with kvm.exit_stats=1 (on) and =0 (off);
+	# Debian's own modules as a check on the stock build.
+	builds="stock on off"
+	if [ -n "${EXITTOP_BENCH_KVM_DEBIAN:-}" ]; then
+		meta kvm_debian "$EXITTOP_BENCH_KVM_DEBIAN"
+		builds="$builds debian"
+	fi
 	r=1
 	while [ $r -le "$PATCH_ROUNDS" ]; do
-		# ABBA: stock first on odd rounds, patched first on even ones.
-		if [ $((r % 2)) = 1 ]; then order="stock patched"; else order="patched stock"; fi
-		for fl in $order; do
-			if [ $fl = stock ]; then d=$EXITTOP_BENCH_KVM_STOCK; else d=$EXITTOP_BENCH_KVM_PATCHED; fi
-			kvm_load "$d" || { note "patch: loading $d failed"; break 2; }
+		# Rotated order: no build always first or after the same one.
+		# shellcheck disable=SC2086 # a word list
+		for fl in $(rotate "$r" $builds); do
+			case $fl in
+			stock) set -- "$EXITTOP_BENCH_KVM_STOCK" ;;
+			debian) set -- "$EXITTOP_BENCH_KVM_DEBIAN" ;;
+			on) set -- "$EXITTOP_BENCH_KVM_PATCHED" exit_stats=1 ;;
+			off) set -- "$EXITTOP_BENCH_KVM_PATCHED" exit_stats=0 ;;
+			esac
+			kvm_load "$@" || { note "patch: loading $* failed"; break 2; }
+			# The patched build must have taken the parameter; stock has none.
+			kp=$(cat /sys/module/kvm/parameters/exit_stats 2>/dev/null || echo none)
+			case $fl/$kp in on/Y | off/N | stock/none | debian/none) ;;
+			*) note "patch: $fl: kvm.exit_stats is $kp after loading $*"; break 2 ;;
+			esac
 			# the first VM after a module load pays one-off costs
 			"$exitgen" --vcpus 1 --cpuid "$N" >/dev/null 2>&1
 			for v in $LOOPS; do loop patch "$fl" "$r" "$v"; done

@@ -8,7 +8,9 @@
 #   - exittop built again with its BPF programs cut short after each stage
 #     (EXITS_BENCH_STAGE in bpf/exits.bpf.c): build/bench-stage1..4/exittop
 # Prints sh assignments on stdout (eval them): kvm_stock, kvm_patched (module
-# directories, empty when not built) and patch_why (why not, or empty).
+# directories, empty when not built), kvm_debian (Debian's own kvm.ko and
+# kvm-amd.ko, unpacked from the linux-image .deb; empty when not there) and
+# patch_why (why not, or empty).
 # Progress and errors on stderr; exit 1 when something the benchmarks cannot
 # do without (kvm_stat, a stage build) failed.
 set -eu
@@ -23,7 +25,7 @@ die() { log "$*"; exit 1; }
 q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 
 set -- $(tests/vm/kernel-version "$kernel") || die "tests/vm/kernel-version $kernel failed"
-ver=$2 srcpkg=$3
+abi=$1 ver=$2 srcpkg=$3
 
 kvm_stock="" kvm_patched="" patch_why=""
 if out=$(timeout 1200 tests/vm/build-kvm "$kernel" stock 2>"$cache/bench-build-kvm-stock.log"); then
@@ -39,6 +41,32 @@ if [ -n "$kvm_stock" ]; then
 	fi
 fi
 [ -n "$patch_why" ] && log "patch section skipped: $patch_why"
+
+# Debian's own kvm.ko and kvm-amd.ko, uncompressed, from the linux-image .deb
+# (a check that the stock build above compiles to what Debian ships).
+kvm_debian=$cache/bench/kvm-debian-$abi
+if [ -n "$kvm_stock" ] && [ ! -f "$kvm_debian/kvm-amd.ko" ]; then
+	kvm_debian=""
+	for deb in "$cache/debs/linux-image-${abi}_${ver}_"*.deb; do
+		[ -f "$deb" ] || continue
+		log "extracting Debian's kvm modules from ${deb##*/}"
+		d=$cache/bench/kvm-debian-$abi
+		rm -rf "$d.tmp" && mkdir -p "$d.tmp"
+		k=./lib/modules/$abi/kernel/arch/x86/kvm
+		if dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards "$k/kvm.ko*" >"$d.tmp/kvm.ko.x" &&
+			dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards "$k/kvm-amd.ko*" >"$d.tmp/kvm-amd.ko.x"; then
+			for m in kvm kvm-amd; do
+				if xz -t "$d.tmp/$m.ko.x" 2>/dev/null; then xz -dc "$d.tmp/$m.ko.x" >"$d.tmp/$m.ko"; else mv "$d.tmp/$m.ko.x" "$d.tmp/$m.ko"; fi
+				rm -f "$d.tmp/$m.ko.x"
+			done
+			rm -rf "$d" && mv "$d.tmp" "$d" && kvm_debian=$d
+		else
+			log "no kvm modules in ${deb##*/}: the debian row is skipped"
+			rm -rf "$d.tmp"
+		fi
+	done
+fi
+[ -f "$kvm_debian/kvm-amd.ko" ] || kvm_debian=""
 
 # kvm_stat: just that file out of Debian's linux-source .deb, into the cache.
 if [ ! -x "$cache/bench/kvm_stat" ]; then
@@ -59,4 +87,4 @@ for st in 1 2 3 4; do
 		"build/bench-stage$st/exittop" >&2 || die "building the stage-$st exittop failed"
 done
 
-echo "kvm_stock=$(q "$kvm_stock") kvm_patched=$(q "$kvm_patched") patch_why=$(q "$patch_why")"
+echo "kvm_stock=$(q "$kvm_stock") kvm_patched=$(q "$kvm_patched") kvm_debian=$(q "$kvm_debian") patch_why=$(q "$patch_why")"

@@ -192,11 +192,13 @@ stop_tracer() {
 }
 
 # The patch section: swap KVM builds within one boot.
-kvm_load() { # DIR: replace the loaded kvm modules with DIR's
+kvm_load() { # DIR [KVM_PARAM...]: replace the loaded kvm modules with DIR's
+	_kd=$1
+	shift
 	busybox rmmod kvm_amd 2>/dev/null
 	busybox rmmod kvm 2>/dev/null
 	grep -q '^kvm ' /proc/modules && { log "cannot unload kvm"; return 1; }
-	busybox insmod "$1/kvm.ko" && busybox insmod "$1/kvm-amd.ko" && [ -c /dev/kvm ]
+	busybox insmod "$_kd/kvm.ko" "$@" && busybox insmod "$_kd/kvm-amd.ko" && [ -c /dev/kvm ]
 }
 
 # rotate N WORD...: the words with the first N-1 moved to the end, the
