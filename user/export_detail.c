@@ -27,6 +27,7 @@
 struct xdet {
 	struct detail_key key;	/* vcpu 0: summed over vCPUs */
 	bool own;		/* has its own series (a slot) */
+	bool ended;		/* its VM was listed as ended */
 	struct agg total;
 };
 
@@ -114,11 +115,33 @@ static int give_slots(struct export_detail *xd, size_t g0, size_t g1)
 	return 0;
 }
 
+/*
+ * Keep the details of VMs view lists; a VM listed running again after it
+ * ended is a new process with the same pid (export_state started its
+ * series from 0): its details start from 0 too, with slots of their own.
+ */
+static void drop_gone(struct export_detail *xd, const struct snapshot *view)
+{
+	size_t i, k;
+
+	for (i = 0, k = 0; i < xd->n; i++) {
+		const struct vm_info *vm = snapshot_vm(view, xd->d[i].key.pid);
+
+		if (!vm || (xd->d[i].ended && vm->alive))
+			continue;
+		xd->d[i].ended = !vm->alive;
+		xd->d[k++] = xd->d[i];
+	}
+	xd->n = k;
+}
+
 int export_detail_update(struct export_detail *xd, const struct detail_snap *ds,
 			 const struct snapshot *view)
 {
-	size_t i, k, n0 = xd->n, g0;
+	size_t i, n0, g0;
 
+	drop_gone(xd, view);
+	n0 = xd->n;
 	for (i = 0; ds && i < ds->nrows; i++) {
 		const struct detail_row *r = &ds->rows[i];
 		struct detail_key key = r->key;
@@ -141,11 +164,7 @@ int export_detail_update(struct export_detail *xd, const struct detail_snap *ds,
 		qsort(xd->d, xd->n, sizeof(*xd->d), cmp_xdet);
 
 	/* the series of expired VMs go with their reason series */
-	for (i = 0, k = 0; i < xd->n; i++)
-		if (snapshot_vm(view, xd->d[i].key.pid))
-			xd->d[k++] = xd->d[i];
-	xd->n = k;
-
+	drop_gone(xd, view);
 	for (g0 = 0, i = 1; i <= xd->n; i++) {
 		if (i < xd->n && same_group(&xd->d[g0].key, &xd->d[i].key))
 			continue;

@@ -221,6 +221,31 @@ static void test_expired_vm_goes(void **state)
 	export_detail_free(xd);
 }
 
+/* a new process with the pid of an ended VM: its details start from 0 */
+static void test_pid_reused(void **state)
+{
+	struct export_detail *xd = export_detail_new(1);
+	struct feed f;
+	size_t own;
+
+	(void)state;
+	feed_init(&f);
+	vm(&f, 9, "old");
+	add(&f, pio(9, 0, 0x70), 5);
+	add(&f, pio(9, 0, 0x80), 1);
+	poll(xd, &f);
+	f.vms[0].alive = false;		/* ended: its series stay */
+	poll(xd, &f);
+	assert_int_equal(own_count(xd, pio(9, 0, 0x70), true), 5);
+	f.vms[0].alive = true;		/* the pid again, another process */
+	add(&f, pio(9, 0, 0x80), 2);
+	poll(xd, &f);
+	assert_int_equal(export_detail_count(xd, &own), 1);
+	assert_int_equal(own_count(xd, pio(9, 0, 0x80), true), 2);
+	assert_int_equal(other_count(xd, 9, IOIO), 0);
+	export_detail_free(xd);
+}
+
 static void test_render(void **state)
 {
 	struct export_detail *xd = export_detail_new(1);
@@ -273,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_free_slots_largest_first),
 		cmocka_unit_test(test_monotonic_and_sums),
 		cmocka_unit_test(test_expired_vm_goes),
+		cmocka_unit_test(test_pid_reused),
 		cmocka_unit_test(test_render),
 	};
 
