@@ -71,15 +71,23 @@ static bool same_group(const struct detail_key *a, const struct detail_key *b)
 static struct xdet *find(struct export_detail *xd, size_t nsorted, const struct detail_key *k)
 {
 	struct xdet key = { .key = *k };
-	struct xdet *t = bsearch(&key, xd->d, nsorted, sizeof(*xd->d), cmp_xdet);
-	size_t i;
 
-	if (t)
-		return t;
-	for (i = nsorted; i < xd->n; i++)	/* added by this update (another vCPU) */
-		if (!detail_key_cmp(&xd->d[i].key, k))
-			return &xd->d[i];
-	return NULL;
+	return bsearch(&key, xd->d, nsorted, sizeof(*xd->d), cmp_xdet);
+}
+
+/* After the sort: new details of one key from several vCPUs made one. */
+static void merge_same(struct export_detail *xd)
+{
+	size_t i, k = 0;
+
+	for (i = 1; i < xd->n; i++) {
+		if (!detail_key_cmp(&xd->d[k].key, &xd->d[i].key))
+			agg_add(&xd->d[k].total, &xd->d[i].total);	/* both new: no slot yet */
+		else
+			xd->d[++k] = xd->d[i];
+	}
+	if (xd->n)
+		xd->n = k + 1;
 }
 
 static const struct xdet *rank_base;
@@ -160,8 +168,10 @@ int export_detail_update(struct export_detail *xd, const struct detail_snap *ds,
 	}
 	if (ds)
 		xd->dropped += ds->dropped_delta;
-	if (xd->n != n0)
+	if (xd->n != n0) {
 		qsort(xd->d, xd->n, sizeof(*xd->d), cmp_xdet);
+		merge_same(xd);
+	}
 
 	/* the series of expired VMs go with their reason series */
 	drop_gone(xd, view);
