@@ -38,6 +38,7 @@ enum {
 	OPT_ATTRIB,
 	OPT_DRILL,
 	OPT_DRILL_KEYS,
+	OPT_DRILL_TOP,
 };
 
 static const char doc[] =
@@ -94,13 +95,15 @@ static const struct argp_option options[] = {
 	{ "attrib", OPT_ATTRIB, NULL, 0, "Latency attribution: split each exit's latency into time in KVM, "
 	  "in the VMM (user space), waiting for a CPU and blocked (halted); extra columns and JSON/CSV keys. "
 	  "Loads more BPF programs (sched_switch, sched_wakeup, ...): off, exits cost the same as without", 0 },
-	{ "drill", OPT_DRILL, "REASON[,...]", 0, "Detail rows under these reasons (batch text, --json, --csv; "
+	{ "drill", OPT_DRILL, "REASON[,...]", 0, "Detail rows under these reasons (batch text, --json, --csv; --listen: exittop_detail_* series; "
 	  "interactive: Enter on the reason): "
 	  "I/O by port, MSR by index, NPF/EPT/MMIO by guest page, CPUID by leaf, hypercalls by number. "
 	  "Groups io, msr, npf (or mmio), cpuid, hypercall, or reason names (IOIO, RDMSR, EPT_VIOLATION, ...)", 0 },
 	{ "drill-keys", OPT_DRILL_KEYS, "N", 0, "Detail slots in the kernel, one per (VM, vCPU, reason, detail) seen "
 	  "(default 8192; 64 to 1048576); details beyond them are counted as dropped", 0 },
 	{ NULL, 0, NULL, 0, "Exporter mode (Prometheus/OpenMetrics on GET /metrics, see exittop(8)):", 1 },
+	{ "drill-top", OPT_DRILL_TOP, "N", 0, "With --drill: details with their own series per VM and reason "
+	  "(default 10; 1 to 1000), the first seen, largest first; the rest summed in detail=\"other\"", 1 },
 	{ "listen", OPT_LISTEN, "ADDR:PORT", 0, "Serve metrics over HTTP instead of showing them (PORT alone: 127.0.0.1; :PORT: all addresses)", 1 },
 	{ "interval", OPT_INTERVAL, "SECONDS", 0, "How often the BPF maps are read (default 1; 0.1 to 3600)", 1 },
 	{ "expire", OPT_EXPIRE, "SECONDS", 0, "How long the rows (exporter: series) of an ended VM stay after the "
@@ -159,9 +162,13 @@ static int check_modes(struct argp_state *st, const struct args *a)
 	bool exp_only = a->export_interval_s > 0 || a->no_histograms || a->bpf_stats ||
 			a->web_config;
 
-	if ((a->drill.n || a->drill_keys) && (a->check || a->listen[0])) {
-		argp_error(st, "--drill is for the batch outputs (text, --json, --csv): "
-			   "not with --check or --listen");
+	if ((a->drill.n || a->drill_keys) && a->check) {
+		argp_error(st, "--drill is for the batch outputs, the screen and --listen: "
+			   "not with --check");
+		return EINVAL;
+	}
+	if (a->drill_top && (!a->drill.n || !a->listen[0])) {
+		argp_error(st, "--drill-top is for the exporter: it needs --listen and --drill");
 		return EINVAL;
 	}
 	if (a->drill_keys && !a->drill.n) {
@@ -342,6 +349,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			return EINVAL;
 		}
 		a->drill_keys = (uint32_t)v;
+		break;
+	case OPT_DRILL_TOP:
+		if (parse_u64(arg, ARGS_MAX_DRILL_TOP, &v) || v < 1) {
+			argp_error(st, "invalid --drill-top: '%.32s' (1 to %u)", arg, ARGS_MAX_DRILL_TOP);
+			return EINVAL;
+		}
+		a->drill_top = (unsigned int)v;
 		break;
 	case ARGP_KEY_END:
 		return check_modes(st, a);

@@ -21,6 +21,7 @@
 #define ARGS_MIN_KEYS	64	/* --keys */
 #define ARGS_MAX_KEYS	1048576
 #define ARGS_MIN_DRILL_KEYS	64	/* --drill-keys */
+#define ARGS_MAX_DRILL_TOP	1000	/* --drill-top */
 #define ARGS_MAX_DRILL_KEYS	1048576
 
 enum out_format {
@@ -65,6 +66,7 @@ struct args {
 	/* --drill: detail rows under these reasons (drill.h); n == 0: none */
 	struct drill_set drill;
 	uint32_t drill_keys;	/* --drill-keys; 0: the default */
+	unsigned int drill_top;	/* --drill-top (exporter); 0: the default */
 };
 
 /* What the caller of args_parse does next. */

@@ -148,6 +148,8 @@ int main(int argc, char **argv)
 		eo.no_histograms = a.no_histograms;
 		eo.bpf_stats = a.bpf_stats;
 		eo.web_config = a.web_config;
+		eo.drill = a.drill.n > 0;
+		eo.drill_top = a.drill_top;
 		eo.version = EXITTOP_VERSION;
 		/* export_open reports its own errors on stderr */
 		if (export_open(&x, &eo) < 0)

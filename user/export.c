@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "export.h"
 #include "export_bpf.h"
+#include "export_detail.h"
 #include "export_prom.h"
 #include "httpd.h"
 #include "stopsig.h"
@@ -33,6 +34,7 @@ struct exporter {
 	const struct export_source *src;
 	const struct export_opts *o;
 	struct export_state *st;
+	struct export_detail *xd;	/* --drill, else NULL */
 	struct hbuf *cache[2];		/* renderings per format, until the next poll */
 	struct prom_meta meta;
 	struct prom_prog progs[EXPORT_MAX_PROGS];
@@ -85,6 +87,15 @@ static void do_poll(struct exporter *x)
 		x->meta.poll_errors++;
 		fprintf(x->log, "exittop: out of memory\n");
 		return;
+	}
+	if (x->xd) {
+		struct snapshot v;
+
+		/* export_state's view: the VMs whose series are still exported */
+		if (export_state_view(x->st, &v) || export_detail_update(x->xd, s.detail, &v)) {
+			x->meta.poll_errors++;
+			fprintf(x->log, "exittop: out of memory\n");
+		}
 	}
 	if (r > 0 && x->src->reset)
 		x->src->reset(x->src->ctx);	/* the collector forgets ended VMs */
@@ -175,7 +186,14 @@ int export_open(struct exporter **xp, const struct export_opts *o)
 	x->meta.version = o->version;
 	x->meta.no_histograms = o->no_histograms;
 	x->st = export_state_new();
-	if (!x->st) {
+	if (o->drill) {
+		x->xd = export_detail_new(o->drill_top);
+		x->meta.extra = export_detail_render;
+		x->meta.extra_ctx = x->xd;
+	}
+	if (!x->st || (o->drill && !x->xd)) {
+		export_detail_free(x->xd);
+		export_state_free(x->st);
 		free(x);
 		return -ENOMEM;
 	}
@@ -214,6 +232,7 @@ void export_close(struct exporter *x)
 	httpd_close(x->h);
 	webcfg_free(&x->web);
 	export_state_free(x->st);
+	export_detail_free(x->xd);
 	free(x);
 }
 

@@ -33,6 +33,8 @@ struct export_opts {
 	FILE *log;		/* startup line and errors; NULL: stderr */
 	const char *version;	/* exittop_build_info{version}; NULL: omitted */
 	const char *web_config;	/* --web-config FILE (TLS, basic auth); NULL: plain HTTP */
+	bool drill;		/* export the source's detail rows (--drill; export_detail.h) */
+	unsigned int drill_top;	/* details with their own series per VM and reason; 0: 10 */
 };
 
 /*

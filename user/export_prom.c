@@ -189,8 +189,7 @@ static void escape_help(struct prom_buf *b, const char *s)
 	}
 }
 
-/* ns as seconds, exact: "0", "0.000000002", "1.5", "12" */
-static void fmt_ns_seconds(char *buf, size_t len, uint64_t ns)
+void prom_ns_seconds(char *buf, size_t len, uint64_t ns)
 {
 	unsigned long long sec = ns / 1000000000ULL, frac = ns % 1000000000ULL;
 	int digits = 9;
@@ -212,19 +211,17 @@ void prom_le(char *buf, size_t len, int slot)
 		snprintf(buf, len, "+Inf");
 		return;
 	}
-	fmt_ns_seconds(buf, len, UINT64_C(1) << (slot + 1));
+	prom_ns_seconds(buf, len, UINT64_C(1) << (slot + 1));
 }
 
 /* ---- families ---- */
-
-enum ftype { F_COUNTER, F_GAUGE, F_HISTOGRAM, F_INFO };
 
 /*
  * Declare a family. name is the sample name for counters (with _total) and
  * info (with _info); the OpenMetrics family name drops that suffix.
  */
-static void family(struct prom_buf *b, enum prom_format f, const char *name, enum ftype t,
-		   const char *unit, const char *help)
+void prom_family(struct prom_buf *b, enum prom_format f, const char *name, enum prom_ftype t,
+		 const char *unit, const char *help)
 {
 	static const char *const tn[] = { "counter", "gauge", "histogram", "info" };
 	char fam[128];
@@ -232,9 +229,9 @@ static void family(struct prom_buf *b, enum prom_format f, const char *name, enu
 
 	snprintf(fam, sizeof(fam), "%s", name);
 	if (f == PROM_OPENMETRICS) {
-		if (t == F_COUNTER && n > 6 && !strcmp(name + n - 6, "_total"))
+		if (t == PROM_COUNTER && n > 6 && !strcmp(name + n - 6, "_total"))
 			fam[n - 6] = '\0';
-		if (t == F_INFO && n > 5 && !strcmp(name + n - 5, "_info"))
+		if (t == PROM_INFO && n > 5 && !strcmp(name + n - 5, "_info"))
 			fam[n - 5] = '\0';
 	}
 	if (f == PROM_OPENMETRICS) {
@@ -246,10 +243,10 @@ static void family(struct prom_buf *b, enum prom_format f, const char *name, enu
 	escape_help(b, help);
 	pbuf_puts(b, "\n");
 	if (f == PROM_TEXT)
-		pbuf_printf(b, "# TYPE %s %s\n", fam, t == F_INFO ? "gauge" : tn[t]);
+		pbuf_printf(b, "# TYPE %s %s\n", fam, t == PROM_INFO ? "gauge" : tn[t]);
 }
 
-static const char *isa_name(uint8_t isa)
+const char *prom_isa(uint8_t isa)
 {
 	return isa == EXITS_ISA_VMX ? "vmx" : isa == EXITS_ISA_SVM ? "svm" : "unknown";
 }
@@ -268,6 +265,27 @@ static const char *vm_name(const struct snapshot *s, uint32_t pid, size_t *hint)
 	return "";
 }
 
+void prom_histogram(struct prom_buf *b, const char *name, const char *labels,
+		    const struct agg *a)
+{
+	char num[32];
+	uint64_t cum = 0;
+	int slot;
+
+	for (slot = 0; slot < EXITS_HIST_SLOTS; slot++) {
+		cum += a->hist[slot];
+		if (slot == EXITS_HIST_SLOTS - 1)
+			break;	/* the open slot only counts towards +Inf */
+		prom_le(num, sizeof(num), slot);
+		pbuf_printf(b, "%s_bucket{%s,le=\"%s\"} %llu\n", name, labels, num,
+			    (unsigned long long)cum);
+	}
+	pbuf_printf(b, "%s_bucket{%s,le=\"+Inf\"} %llu\n", name, labels, (unsigned long long)cum);
+	prom_ns_seconds(num, sizeof(num), a->lat_sum_ns);
+	pbuf_printf(b, "%s_sum{%s} %s\n", name, labels, num);
+	pbuf_printf(b, "%s_count{%s} %llu\n", name, labels, (unsigned long long)cum);
+}
+
 /* pid="..",vm="..",vcpu="..",isa="..",reason="..",code=".." (no braces) */
 static void row_labels(struct prom_buf *b, const struct snapshot *s, const struct stat_row *r,
 		       size_t *hint)
@@ -276,7 +294,7 @@ static void row_labels(struct prom_buf *b, const struct snapshot *s, const struc
 
 	pbuf_printf(b, "pid=\"%u\",vm=\"", r->pid);
 	prom_escape_label(b, vm_name(s, r->pid, hint));
-	pbuf_printf(b, "\",vcpu=\"%u\",isa=\"%s\",reason=\"", r->vcpu, isa_name(r->isa));
+	pbuf_printf(b, "\",vcpu=\"%u\",isa=\"%s\",reason=\"", r->vcpu, prom_isa(r->isa));
 	prom_escape_label(b, reason_format(r->isa, r->reason, rb, sizeof(rb)));
 	pbuf_printf(b, "\",code=\"%u\"", r->reason);
 }
@@ -284,14 +302,14 @@ static void row_labels(struct prom_buf *b, const struct snapshot *s, const struc
 static void counter_u64(struct prom_buf *b, enum prom_format f, const char *name,
 			const char *help, const char *unit, uint64_t v)
 {
-	family(b, f, name, F_COUNTER, unit, help);
+	prom_family(b, f, name, PROM_COUNTER, unit, help);
 	pbuf_printf(b, "%s %llu\n", name, (unsigned long long)v);
 }
 
 static void gauge_u64(struct prom_buf *b, enum prom_format f, const char *name,
 		      const char *help, uint64_t v)
 {
-	family(b, f, name, F_GAUGE, NULL, help);
+	prom_family(b, f, name, PROM_GAUGE, NULL, help);
 	pbuf_printf(b, "%s %llu\n", name, (unsigned long long)v);
 }
 
@@ -301,18 +319,17 @@ int prom_render(struct prom_buf *b, const struct snapshot *s, const struct prom_
 	static const struct prom_meta none;
 	char num[32];
 	size_t i, hint = 0;
-	int slot;
 
 	if (!m)
 		m = &none;
 	if (m->version) {
-		family(b, f, "exittop_build_info", F_INFO, NULL, "exittop version");
+		prom_family(b, f, "exittop_build_info", PROM_INFO, NULL, "exittop version");
 		pbuf_puts(b, "exittop_build_info{version=\"");
 		prom_escape_label(b, m->version);
 		pbuf_puts(b, "\"} 1\n");
 	}
 
-	family(b, f, "exittop_exits_total", F_COUNTER, NULL,
+	prom_family(b, f, "exittop_exits_total", PROM_COUNTER, NULL,
 	       "KVM exits per VM process, vCPU and exit reason (counted at kvm_exit)");
 	for (i = 0; i < s->nrows; i++) {
 		pbuf_puts(b, "exittop_exits_total{");
@@ -321,13 +338,12 @@ int prom_render(struct prom_buf *b, const struct snapshot *s, const struct prom_
 	}
 
 	if (!m->no_histograms) {
-		family(b, f, "exittop_exit_latency_seconds", F_HISTOGRAM, "seconds",
+		prom_family(b, f, "exittop_exit_latency_seconds", PROM_HISTOGRAM, "seconds",
 		       "Time from a KVM exit to the next entry of the same vCPU "
 		       "(log2 buckets of nanoseconds)");
 		for (i = 0; i < s->nrows; i++) {
 			const struct stat_row *r = &s->rows[i];
 			struct prom_buf lb;
-			uint64_t cum = 0;
 
 			pbuf_init(&lb);
 			row_labels(&lb, s, r, &hint);
@@ -335,25 +351,15 @@ int prom_render(struct prom_buf *b, const struct snapshot *s, const struct prom_
 				b->oom = true;
 				break;
 			}
-			for (slot = 0; slot < EXITS_HIST_SLOTS; slot++) {
-				cum += r->total.hist[slot];
-				if (slot == EXITS_HIST_SLOTS - 1)
-					break;	/* the open slot only counts towards +Inf */
-				prom_le(num, sizeof(num), slot);
-				pbuf_printf(b, "exittop_exit_latency_seconds_bucket{%s,le=\"%s\"} %llu\n",
-					    lb.data, num, (unsigned long long)cum);
-			}
-			pbuf_printf(b, "exittop_exit_latency_seconds_bucket{%s,le=\"+Inf\"} %llu\n",
-				    lb.data, (unsigned long long)cum);
-			fmt_ns_seconds(num, sizeof(num), r->total.lat_sum_ns);
-			pbuf_printf(b, "exittop_exit_latency_seconds_sum{%s} %s\n", lb.data, num);
-			pbuf_printf(b, "exittop_exit_latency_seconds_count{%s} %llu\n", lb.data,
-				    (unsigned long long)cum);
+			prom_histogram(b, "exittop_exit_latency_seconds", lb.data, &r->total);
 			pbuf_free(&lb);
 		}
 	}
 
-	family(b, f, "exittop_vm_up", F_GAUGE, NULL,
+	if (m->extra)
+		m->extra(b, s, m, f, m->extra_ctx);
+
+	prom_family(b, f, "exittop_vm_up", PROM_GAUGE, NULL,
 	       "1 while the VM process runs, 0 once it ended (its series expire later)");
 	for (i = 0; i < s->nvms; i++) {
 		pbuf_printf(b, "exittop_vm_up{pid=\"%u\",vm=\"", s->vms[i].pid);
@@ -375,24 +381,24 @@ int prom_render(struct prom_buf *b, const struct snapshot *s, const struct prom_
 	counter_u64(b, f, "exittop_polls_total", "Reads of the BPF maps", NULL, m->polls);
 	counter_u64(b, f, "exittop_poll_errors_total", "Failed reads of the BPF maps", NULL,
 		    m->poll_errors);
-	family(b, f, "exittop_poll_duration_seconds", F_GAUGE, "seconds",
+	prom_family(b, f, "exittop_poll_duration_seconds", PROM_GAUGE, "seconds",
 	       "Duration of the last read of the BPF maps");
 	pbuf_printf(b, "exittop_poll_duration_seconds %.9f\n", m->poll_seconds);
 	if (m->last_poll_unix > 0) {
-		family(b, f, "exittop_last_poll_timestamp_seconds", F_GAUGE, "seconds",
+		prom_family(b, f, "exittop_last_poll_timestamp_seconds", PROM_GAUGE, "seconds",
 		       "Wall clock time of the last read of the BPF maps");
 		pbuf_printf(b, "exittop_last_poll_timestamp_seconds %.3f\n", m->last_poll_unix);
 	}
 	if (m->nprogs) {
-		family(b, f, "exittop_bpf_prog_run_seconds_total", F_COUNTER, "seconds",
+		prom_family(b, f, "exittop_bpf_prog_run_seconds_total", PROM_COUNTER, "seconds",
 		       "Run time of exittop's BPF programs (kernel.bpf_stats_enabled=1)");
 		for (i = 0; i < m->nprogs; i++) {
-			fmt_ns_seconds(num, sizeof(num), m->progs[i].run_time_ns);
+			prom_ns_seconds(num, sizeof(num), m->progs[i].run_time_ns);
 			pbuf_puts(b, "exittop_bpf_prog_run_seconds_total{prog=\"");
 			prom_escape_label(b, m->progs[i].name ? m->progs[i].name : "");
 			pbuf_printf(b, "\"} %s\n", num);
 		}
-		family(b, f, "exittop_bpf_prog_runs_total", F_COUNTER, NULL,
+		prom_family(b, f, "exittop_bpf_prog_runs_total", PROM_COUNTER, NULL,
 		       "Runs of exittop's BPF programs (kernel.bpf_stats_enabled=1)");
 		for (i = 0; i < m->nprogs; i++) {
 			pbuf_puts(b, "exittop_bpf_prog_runs_total{prog=\"");

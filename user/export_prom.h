@@ -7,6 +7,7 @@
  * Series (see docs/exporter.md):
  *   exittop_exits_total{pid,vm,vcpu,isa,reason,code}           counter   (row total.count)
  *   exittop_exit_latency_seconds{pid,vm,vcpu,isa,reason,code}  histogram (row total.hist)
+ *   exittop_detail_* (--drill, export_detail.c through prom_meta.extra)
  *   exittop_vm_up{pid,vm}, exittop_dropped_exits_total, exittop_map_keys, ... health
  */
 #ifndef EXITTOP_EXPORT_PROM_H
@@ -51,6 +52,16 @@ struct prom_prog {
 	uint64_t run_cnt;
 };
 
+struct prom_meta;
+struct snapshot;
+
+/*
+ * Renders more families into b (the snapshot and meta being rendered);
+ * called once per rendering, after the reason families.
+ */
+typedef void prom_extra_fn(struct prom_buf *b, const struct snapshot *s,
+			   const struct prom_meta *m, enum prom_format f, void *ctx);
+
 struct prom_meta {
 	const char *version;		/* exittop_build_info{version}; NULL: omitted */
 	uint64_t polls;			/* exittop_polls_total (always) */
@@ -71,7 +82,32 @@ struct prom_meta {
 	uint64_t http_busy;		/* exittop_http_busy_responses_total (503) */
 	uint64_t http_unauthorized;	/* exittop_http_unauthorized_responses_total (401) */
 	uint64_t http_connections;	/* exittop_http_connections (open now) */
+	prom_extra_fn *extra;		/* more families (--drill's details); NULL: none */
+	void *extra_ctx;
 };
+
+enum prom_ftype { PROM_COUNTER, PROM_GAUGE, PROM_HISTOGRAM, PROM_INFO };
+
+/*
+ * Declare a family (HELP, TYPE, OpenMetrics UNIT). name is the sample name
+ * for counters (with _total) and info (with _info); the OpenMetrics family
+ * name drops that suffix.
+ */
+void prom_family(struct prom_buf *b, enum prom_format f, const char *name, enum prom_ftype t,
+		 const char *unit, const char *help);
+
+/*
+ * The samples of histogram `name` for labels (no braces): 31 cumulative
+ * _bucket{le} lines and +Inf from a->hist, _sum from a->lat_sum_ns, _count.
+ */
+void prom_histogram(struct prom_buf *b, const char *name, const char *labels,
+		    const struct agg *a);
+
+/* ns as exact decimal seconds: "0", "0.000000002", "1.5", "12" */
+void prom_ns_seconds(char *buf, size_t len, uint64_t ns);
+
+/* "vmx", "svm", "unknown" */
+const char *prom_isa(uint8_t isa);
 
 /*
  * Append label value s escaped for the exposition formats: backslash,

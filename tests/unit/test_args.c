@@ -153,7 +153,7 @@ static void test_help_usage_version(void **state)
 	for (const char *const *o = (const char *const[]){ "--batch", "--delay", "--iterations",
 		"--json", "--csv", "--pid", "--vcpu", "--reason", "--view", "--hist",
 		"--sort", "--verbose", "--version", "--listen", "--interval", "--expire",
-		"--no-histograms", "--bpf-stats", "--web-config", NULL }; *o; o++)
+		"--no-histograms", "--bpf-stats", "--web-config", "--drill-top", NULL }; *o; o++)
 		assert_non_null(strstr(c.out, *o));
 	assert_int_equal(c.errlen, 0);
 	captured_free(&c);
@@ -260,7 +260,10 @@ static void test_bad_input(void **state)
 	expect_usage("drill unknown", "--drill", "ports", NULL);
 	expect_usage("drill empty item", "--drill", "io,", NULL);
 	expect_usage("drill empty", "--drill", "", NULL);
-	expect_usage("drill and listen", "--listen", "9567", "--drill", "io", NULL);
+	expect_usage("drill-top without drill", "--listen", "9567", "--drill-top", "3", NULL);
+	expect_usage("drill-top without listen", "-b", "--drill", "io", "--drill-top", "3", NULL);
+	expect_usage("drill-top 0", "--listen", "9567", "--drill", "io", "--drill-top", "0", NULL);
+	expect_usage("drill-top above 1000", "--listen", "9567", "--drill", "io", "--drill-top", "1001", NULL);
 	expect_usage("drill and check", "--check", "--drill", "msr", NULL);
 	expect_usage("drill-keys without drill", "--drill-keys", "100", NULL);
 	expect_usage("drill-keys below 64", "--drill", "io", "--drill-keys", "63", NULL);
@@ -281,6 +284,14 @@ static void test_drill(void **state)
 	assert_int_equal(a.drill.n, 5);		/* IOIO, IO_INSTRUCTION, NPF, EPT_VIOLATION, EPT_MISCONFIG */
 	assert_true(drill_has(&a.drill, EXITS_ISA_SVM, 0x400));
 	assert_int_equal(a.drill_keys, 64);
+	captured_free(&c);
+	/* the exporter takes --drill, and --drill-top with it */
+	assert_int_equal(parse(&a, &c, "--listen", "9567", "--drill", "io,msr", NULL), ARGS_OK);
+	assert_int_equal(a.drill_top, 0);
+	captured_free(&c);
+	assert_int_equal(parse(&a, &c, "--listen", "9567", "--drill", "io", "--drill-top", "2", NULL),
+			 ARGS_OK);
+	assert_int_equal(a.drill_top, 2);
 	captured_free(&c);
 	/* a reason with no detail level: says which ones have one */
 	assert_int_equal(parse(&a, &c, "--drill=cpuid,INTR", NULL), ARGS_EXIT_USAGE);
