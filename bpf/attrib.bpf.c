@@ -37,6 +37,7 @@
 #include <bpf/bpf_tracing.h>
 #include "exits.h"
 #include "attrib.h"
+#include "detail.h"
 
 /* ---- exits.bpf.c's maps, shared: user space reuses their fds ---- */
 struct {
@@ -53,6 +54,28 @@ struct {
 	__type(key, int);
 	__type(value, struct exits_inflight);
 } inflight SEC(".maps");
+
+/*
+ * --drill's maps (bpf/detail.bpf.c), shared the same way when both
+ * options are on (have_detail): the thread's detail of the exit in
+ * flight, and the split per detail key. Without --drill they are our
+ * own, unused (the code reading them is dead and left out at load).
+ */
+const volatile __u32 have_detail = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct detail_pend);
+} pend SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);		/* detail.bpf.c's size comes with the fd */
+	__type(key, struct detail_key);
+	__type(value, struct attrib_val);
+} detail_attrib SEC(".maps");
 
 /* ---- our own ---- */
 
@@ -105,8 +128,7 @@ struct {
 /*
  * The per-exit record of one vCPU thread once an event happened: the
  * split of its exit in flight so far. Complete at kvm_entry, where it is
- * added to the exit's key; a detail object could charge it to a detail
- * key there too (see docs/bpf-design.md).
+ * added to the exit's key, and with --drill to its detail key (add_detail).
  */
 struct attrib_rec {
 	struct attrib_exit x;	/* x.t_exit 0: no exit in flight */
@@ -337,28 +359,24 @@ static __always_inline __u64 exit_latency(const struct attrib_exit *x,
 	return now > x->t_exit ? now - x->t_exit : 0;
 }
 
-/* Add one exit's split to its slot: lat in all, other[] of it not KVM's. */
-static __always_inline void add_split(const struct exits_slot *s, __u64 lat,
-				      const __u64 *other, bool approx)
+/*
+ * Add one exit's split to a: lat in all, other[] of it not KVM's. gen:
+ * the generation the value belongs to; another one starts it over.
+ */
+static __always_inline void add_to(struct attrib_val *a, __u64 gen, __u64 lat,
+				   const __u64 *other, bool approx)
 {
-	struct attrib_val *a;
 	__u64 sum = 0;
-	__u32 idx = s->slot;
 	int i;
 
-	a = bpf_map_lookup_elem(&attrib_stats, &idx);
-	if (!a) {
-		count_drop(ATTRIB_DROP_SLOT);
-		return;
-	}
-	if ((__u32)a->gen != s->gen) {
+	if (a->gen != gen) {
 		/* the slot's key changed since: start it over */
 		a->count = 0;
 		a->total_ns = 0;
 		for (i = 0; i < ATTRIB_PARTS; i++)
 			a->part_ns[i] = 0;
 		a->approx = 0;
-		a->gen = s->gen;
+		a->gen = gen;
 	}
 	if (other) {
 		for (i = 1; i < ATTRIB_PARTS; i++) {
@@ -377,6 +395,56 @@ static __always_inline void add_split(const struct exits_slot *s, __u64 lat,
 	a->approx += approx;
 }
 
+/* Add one exit's split to its slot. */
+static __always_inline void add_split(const struct exits_slot *s, __u64 lat,
+				      const __u64 *other, bool approx)
+{
+	struct attrib_val *a;
+	__u32 idx = s->slot;
+
+	a = bpf_map_lookup_elem(&attrib_stats, &idx);
+	if (!a) {
+		count_drop(ATTRIB_DROP_SLOT);
+		return;
+	}
+	add_to(a, (__u32)s->gen, lat, other, approx);
+}
+
+/*
+ * --drill too: the same split to the exit's detail key, if it has one.
+ * detail.bpf.c's kvm_entry program ran just before (attached before
+ * ours) and left the latency it added to the key in pend: the detail
+ * row's own figure, a few ns off exits.bpf.c's, so attr_sum_ns equals the
+ * row's lat_sum_ns. A key is written only by its vCPU's thread, and
+ * user space deletes it only once its VM is gone: gen stays 0.
+ */
+static __always_inline void add_detail(struct task_struct *task, __u64 t_exit,
+				       const __u64 *other)
+{
+	struct detail_pend *dp;
+	struct attrib_val *a;
+
+	if (!have_detail)
+		return;
+	dp = bpf_task_storage_get(&pend, task, 0, 0);
+	if (!dp || dp->exit_ts != t_exit || dp->pending != DETAIL_PEND_DONE)
+		return;		/* no detail for this exit (or not measured) */
+	dp->pending = DETAIL_PEND_NONE;
+	a = bpf_map_lookup_elem(&detail_attrib, &dp->key);
+	if (!a) {
+		struct attrib_val zero = {};
+
+		/* the key's first split: one writer, as for details */
+		bpf_map_update_elem(&detail_attrib, &dp->key, &zero, BPF_NOEXIST);
+		a = bpf_map_lookup_elem(&detail_attrib, &dp->key);
+		if (!a) {
+			count_drop(ATTRIB_DROP_DETAIL);
+			return;
+		}
+	}
+	add_to(a, 0, dp->lat_ns, other, false);
+}
+
 SEC("tp_btf/kvm_entry")
 int BPF_PROG(attrib_entry)
 {
@@ -391,6 +459,7 @@ int BPF_PROG(attrib_entry)
 		st->task = 0;
 		lat = exit_latency(&st->x, task, &approx);
 		add_split(&st->x.slot, lat, NULL, approx);
+		add_detail(task, st->x.t_exit, NULL);
 		return 0;
 	}
 	r = rec_of(task);
@@ -398,8 +467,9 @@ int BPF_PROG(attrib_entry)
 		return 0;
 	move(r, ATTRIB_KVM);
 	lat = exit_latency(&r->x, task, &approx);
-	r->x.t_exit = 0;
 	add_split(&r->x.slot, lat, r->part, approx);
+	add_detail(task, r->x.t_exit, r->part);
+	r->x.t_exit = 0;
 	return 0;
 }
 

@@ -48,7 +48,8 @@ struct attrib_val {
 enum attrib_drop {
 	ATTRIB_DROP_REC = 0,	/* exit not attributed: no task storage */
 	ATTRIB_DROP_SLOT = 1,	/* exit not attributed: its stats slot gone */
-	ATTRIB_DROP_MAX = 2,
+	ATTRIB_DROP_DETAIL = 2,	/* exit's split not charged to its detail key: map full */
+	ATTRIB_DROP_MAX = 3,
 };
 
 #endif

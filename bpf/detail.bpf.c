@@ -37,6 +37,7 @@
 #include <bpf/bpf_tracing.h>
 #include "exits.h"
 #include "detail.h"
+#include "attrib.h"
 #include "lat.bpf.h"
 
 #define TP_KEEP_RECORD	1
@@ -65,14 +66,20 @@ struct {
 	__type(value, struct exits_val);
 } details SEC(".maps");
 
-/* per vCPU thread: the exit whose detail was counted, until its entry */
-struct detail_pend {
-	__u64 exit_ts;		/* inflight.ts of that exit */
-	struct detail_key key;
-	__u32 pending;		/* 1: its latency is still to be added */
-	__u32 pad;
-};
+/*
+ * --attrib's split per detail key (struct attrib_val, bpf/attrib.h): not
+ * written here, only by attrib.bpf.c's kvm_entry program, which user
+ * space points at this map. Here so that it lives and is read and
+ * cleaned with `details`; sized like it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DETAIL_DEF_KEYS);
+	__type(key, struct detail_key);
+	__type(value, struct attrib_val);
+} detail_attrib SEC(".maps");
 
+/* per vCPU thread: the exit whose detail was counted (detail.h) */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -134,7 +141,7 @@ static __always_inline void detail_event(__u32 kind, __u32 attr, __u64 id)
 	if (dp->exit_ts == fl->ts)
 		return;		/* this exit's detail is counted already */
 	dp->exit_ts = fl->ts;
-	dp->pending = 0;
+	dp->pending = DETAIL_PEND_NONE;
 	k.pid = fl->key.pid;
 	k.vcpu = fl->key.vcpu;
 	k.reason = fl->key.reason;
@@ -156,7 +163,7 @@ static __always_inline void detail_event(__u32 kind, __u32 attr, __u64 id)
 	}
 	v->count++;		/* one writer per key (pid, vcpu): plain increment */
 	dp->key = k;
-	dp->pending = 1;
+	dp->pending = DETAIL_PEND_LAT;
 }
 
 /* The next entry of the thread: the exit's latency goes to its detail. */
@@ -164,19 +171,23 @@ static __always_inline void detail_entry(void)
 {
 	struct detail_pend *dp;
 	struct exits_val *v;
-	__u64 now;
+	__u64 now, lat;
 
 	dp = bpf_task_storage_get(&pend, bpf_get_current_task_btf(), 0, 0);
-	if (!dp || !dp->pending)
+	if (!dp || dp->pending != DETAIL_PEND_LAT)
 		return;
-	dp->pending = 0;
+	dp->pending = DETAIL_PEND_NONE;
 	now = bpf_ktime_get_ns();
 	v = bpf_map_lookup_elem(&details, &dp->key);
 	if (!v) {
 		count_drop(DETAIL_DROP_LAT);	/* freed meanwhile (VM gone) */
 		return;
 	}
-	add_lat(v, now > dp->exit_ts ? now - dp->exit_ts : 0);
+	lat = now > dp->exit_ts ? now - dp->exit_ts : 0;
+	add_lat(v, lat);
+	/* for attrib.bpf.c's entry program, which runs next (--attrib) */
+	dp->lat_ns = lat;
+	dp->pending = DETAIL_PEND_DONE;
 }
 
 /*

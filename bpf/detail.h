@@ -50,6 +50,27 @@ struct detail_reason {
 	unsigned int kinds;	/* bit (1 << enum detail_kind) */
 };
 
+/*
+ * detail.bpf.c's task storage `pend`, per vCPU thread: the exit whose
+ * detail was counted. Shared with attrib.bpf.c (--attrib with --drill),
+ * whose kvm_entry program runs after detail.bpf.c's (attached later) and
+ * charges the exit's split to `key` with the latency in lat_ns: the very
+ * figure the detail row got, so the two add up exactly.
+ */
+struct detail_pend {
+	unsigned long long exit_ts;	/* inflight.ts of that exit */
+	struct detail_key key;
+	unsigned int pending;	/* enum detail_pend_state */
+	unsigned int pad;
+	unsigned long long lat_ns;	/* DETAIL_PEND_DONE: the latency added */
+};
+
+enum detail_pend_state {
+	DETAIL_PEND_NONE = 0,	/* nothing to add (or the key was gone) */
+	DETAIL_PEND_LAT = 1,	/* counted, its latency still to be added */
+	DETAIL_PEND_DONE = 2,	/* latency added to the key: lat_ns */
+};
+
 /* indices of the per-CPU drop counters of detail.bpf.c */
 enum detail_drop {
 	DETAIL_DROP_EXIT = 0,	/* exit's detail not counted: details map full, no storage */

@@ -29,6 +29,17 @@ void attr_add(struct attr_agg *a, const struct attr_agg *b)
 	a->approx += b->approx;
 }
 
+void attr_from_val(struct attr_agg *out, const struct attrib_val *v)
+{
+	int i;
+
+	out->count = v->count;
+	out->sum_ns = v->total_ns;
+	for (i = 0; i < ATTRIB_PARTS; i++)
+		out->part_ns[i] = v->part_ns[i];
+	out->approx = v->approx;
+}
+
 bool attr_went_back(const struct attr_agg *cur, const struct attr_agg *last)
 {
 	return cur->count < last->count || cur->sum_ns < last->sum_ns;

@@ -16,6 +16,9 @@ void attr_diff(struct attr_agg *d, const struct attr_agg *cur, const struct attr
 void attr_add(struct attr_agg *a, const struct attr_agg *b);
 bool attr_went_back(const struct attr_agg *cur, const struct attr_agg *last);
 
+/* out = the split of one value of bpf/attrib.bpf.c's maps */
+void attr_from_val(struct attr_agg *out, const struct attrib_val *v);
+
 /* "blocked": the guest halted, polling or asleep (bpf/attrib.h). */
 static inline uint64_t attr_blocked_ns(const struct attr_agg *a)
 {

@@ -30,7 +30,8 @@ struct attribmaps {
 	uint64_t *drops;	/* per-CPU read buffer */
 };
 
-static int load(struct attribmaps *a, int stats_fd, int inflight_fd, char *err, size_t errlen)
+static int load(struct attribmaps *a, int stats_fd, int inflight_fd, int pend_fd,
+		int dattr_fd, char *err, size_t errlen)
 {
 	int ret;
 
@@ -46,6 +47,17 @@ static int load(struct attribmaps *a, int stats_fd, int inflight_fd, char *err, 
 		snprintf(err, errlen, "--attrib: sharing exittop's maps failed: %s", strerror(-ret));
 		return ret;
 	}
+	/* --drill: its detail of the exit in flight, and the split per detail key */
+	if (pend_fd >= 0 && dattr_fd >= 0) {
+		if (bpf_map__reuse_fd(a->skel->maps.pend, pend_fd) ||
+		    bpf_map__reuse_fd(a->skel->maps.detail_attrib, dattr_fd)) {
+			ret = -errno;
+			snprintf(err, errlen, "--attrib: sharing --drill's maps failed: %s",
+				 strerror(-ret));
+			return ret;
+		}
+		a->skel->rodata->have_detail = 1;
+	}
 	bpf_map__set_max_entries(a->skel->maps.attrib_stats, (uint32_t)a->max_keys);
 	ret = attrib__load(a->skel);
 	if (ret) {
@@ -54,7 +66,7 @@ static int load(struct attribmaps *a, int stats_fd, int inflight_fd, char *err, 
 			 "-v shows the verifier log)", strerror(-ret));
 		return ret;
 	}
-	/* attached after exits.bpf.c's programs: ours run after theirs */
+	/* attached after exits.bpf.c's (and detail.bpf.c's) programs: ours run after theirs */
 	ret = attrib__attach(a->skel);
 	if (ret) {
 		snprintf(err, errlen, "--attrib: attaching the BPF programs failed: %s",
@@ -65,6 +77,7 @@ static int load(struct attribmaps *a, int stats_fd, int inflight_fd, char *err, 
 }
 
 int attribmaps_open(struct attribmaps **ap, int stats_fd, int inflight_fd,
+		    int pend_fd, int dattr_fd,
 		    size_t max_keys, int ncpus, char *err, size_t errlen)
 {
 	struct attribmaps *a;
@@ -80,7 +93,7 @@ int attribmaps_open(struct attribmaps **ap, int stats_fd, int inflight_fd,
 	a->max_keys = max_keys;
 	a->ncpus = ncpus;
 	a->val_sz = (sizeof(struct attrib_val) + 7) & ~(size_t)7;
-	ret = load(a, stats_fd, inflight_fd, err, errlen);
+	ret = load(a, stats_fd, inflight_fd, pend_fd, dattr_fd, err, errlen);
 	if (ret) {
 		attribmaps_close(a);
 		return ret;

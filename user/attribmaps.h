@@ -21,7 +21,12 @@ struct attribmaps;
  * failure returns -errno and one line for the user in err; nothing stays
  * loaded.
  */
+/*
+ * pend_fd and dattr_fd: --drill's maps (detail_pend_fd(), detail_attrib_fd()),
+ * so that each exit's split is charged to its detail key too; -1 without.
+ */
 int attribmaps_open(struct attribmaps **a, int stats_fd, int inflight_fd,
+		    int pend_fd, int dattr_fd,
 		    size_t max_keys, int ncpus, char *err, size_t errlen);
 
 /* The split in stats slot `slot` now, zero unless it belongs to generation gen. */

@@ -264,11 +264,12 @@ int collector_open(struct collector **cp, const struct collect_opts *o,
 	ret = load_programs(c, o, ncpus, evdir, err, errlen);
 	if (!ret)
 		ret = start_programs(c, o, err, errlen);
-	if (!ret && o && o->attrib)
-		ret = collector_attrib_enable(c, err, errlen);
 	if (!ret && o && o->drill)	/* after the exit programs: it shares their storage */
 		ret = detail_open(&c->detail, o->drill, bpf_map__fd(c->skel->maps.inflight),
 				  c->tp_btf, o->drill_keys, evdir, err, errlen);
+	/* after --drill's: attrib's kvm_entry program reads what detail's left */
+	if (!ret && o && o->attrib)
+		ret = collector_attrib_enable(c, err, errlen);
 	if (!ret && rowtable_init(&c->rt)) {
 		snprintf(err, errlen, "out of memory");
 		ret = -ENOMEM;
@@ -286,6 +287,8 @@ int collector_open(struct collector **cp, const struct collect_opts *o,
 
 int collector_attrib_enable(struct collector *c, char *err, size_t errlen)
 {
+	int ret;
+
 	if (c->attrib)
 		return 0;
 	if (!c->attr_cur)
@@ -294,9 +297,14 @@ int collector_attrib_enable(struct collector *c, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	return attribmaps_open(&c->attrib, c->maps.stats_fd,
-			       bpf_map__fd(c->skel->maps.inflight), c->maps.max_keys,
-			       c->maps.ncpus, err, errlen);
+	ret = attribmaps_open(&c->attrib, c->maps.stats_fd,
+			      bpf_map__fd(c->skel->maps.inflight),
+			      c->detail ? detail_pend_fd(c->detail) : -1,
+			      c->detail ? detail_attrib_fd(c->detail) : -1,
+			      c->maps.max_keys, c->maps.ncpus, err, errlen);
+	if (!ret && c->detail)
+		detail_set_attrib(c->detail);
+	return ret;
 }
 
 bool collector_attrib_on(const struct collector *c)

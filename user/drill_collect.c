@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "array.h"
+#include "attrib_stats.h"
 #include "drill_collect.h"
 #include "stats.h"
 #include "tpmode.h"
@@ -25,6 +26,7 @@
 struct dstate {
 	struct detail_row row;	/* key, total, delta */
 	struct agg last;	/* the map's counters at the previous read */
+	struct attr_agg attr_last;	/* --attrib: detail_attrib's, the same */
 };
 
 struct detail {
@@ -35,6 +37,8 @@ struct detail {
 	int use_batch;		/* -1 unknown, 0 no, 1 yes */
 	struct detail_key *keys;	/* one read, max_keys each */
 	struct exits_val *vals;
+	struct attr_agg *avals;	/* --attrib: the split of keys[i], or NULL */
+	int attr_fd;		/* detail_attrib (written by attrib.bpf.c) */
 	uint64_t *drops;	/* per CPU */
 	struct dstate *st;	/* by detail_key_cmp */
 	size_t nst, st_cap;
@@ -118,6 +122,7 @@ int detail_open(struct detail **dp, const struct drill_set *ds, int inflight_fd,
 	d->skel->rodata->ndrill = (uint32_t)ds->n;
 	memcpy((void *)d->skel->rodata->drill, ds->r, ds->n * sizeof(ds->r[0]));
 	bpf_map__set_max_entries(d->skel->maps.details, (uint32_t)d->max_keys);
+	bpf_map__set_max_entries(d->skel->maps.detail_attrib, (uint32_t)d->max_keys);
 	ret = bpf_map__reuse_fd(d->skel->maps.inflight, inflight_fd);
 	if (!ret) {
 		set_autoload(d->skel, ds->kinds, btf_entry, evdir);
@@ -136,6 +141,7 @@ int detail_open(struct detail **dp, const struct drill_set *ds, int inflight_fd,
 	}
 	d->map_fd = bpf_map__fd(d->skel->maps.details);
 	d->drops_fd = bpf_map__fd(d->skel->maps.detail_drops);
+	d->attr_fd = bpf_map__fd(d->skel->maps.detail_attrib);
 	d->keys = calloc(d->max_keys, sizeof(*d->keys));
 	d->vals = calloc(d->max_keys, sizeof(*d->vals));
 	d->drops = calloc(d->ncpus, sizeof(*d->drops));
@@ -159,6 +165,7 @@ void detail_close(struct detail *d)
 	detail_bpf__destroy(d->skel);
 	free(d->keys);
 	free(d->vals);
+	free(d->avals);
 	free(d->drops);
 	free(d->st);
 	free(d->rows);
@@ -234,9 +241,45 @@ static void drop_unlisted(struct detail *d, const struct snapshot *s)
 	d->nst = k;
 }
 
+int detail_pend_fd(const struct detail *d)
+{
+	return bpf_map__fd(d->skel->maps.pend);
+}
+
+int detail_attrib_fd(const struct detail *d)
+{
+	return d->attr_fd;
+}
+
+void detail_set_attrib(struct detail *d)
+{
+	if (!d->avals)
+		d->avals = calloc(d->max_keys, sizeof(*d->avals));
+}
+
+/*
+ * The split of each key read (one lookup per key: attrib.bpf.c makes its
+ * entry at the key's first entry, so a key may have none yet). Read after
+ * details: it is written after them, at the same kvm_entry, so it is at
+ * most one exit ahead, and the next read makes it up.
+ */
+static void read_attrib(struct detail *d, long n)
+{
+	struct attrib_val v;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(d->attr_fd, &d->keys[i], &v))
+			memset(&v, 0, sizeof(v));
+		attr_from_val(&d->avals[i], &v);
+	}
+}
+
 void detail_read(struct detail *d)
 {
 	d->nread = read_map(d);
+	if (d->avals && d->nread > 0)
+		read_attrib(d, d->nread);
 }
 
 int detail_poll(struct detail *d, struct snapshot *s)
@@ -248,8 +291,10 @@ int detail_poll(struct detail *d, struct snapshot *s)
 
 	if (n < 0)
 		return (int)n;
-	for (i = 0; i < d->nst; i++)
+	for (i = 0; i < d->nst; i++) {
 		memset(&d->st[i].row.delta, 0, sizeof(d->st[i].row.delta));
+		memset(&d->st[i].row.attr_delta, 0, sizeof(d->st[i].row.attr_delta));
+	}
 	for (i = 0; i < (size_t)n; i++) {
 		struct dstate *st = find(d, nsorted, &d->keys[i]);
 		struct agg cur;
@@ -267,9 +312,21 @@ int detail_poll(struct detail *d, struct snapshot *s)
 		agg_diff(&st->row.delta, &cur, &st->last);
 		agg_add(&st->row.total, &st->row.delta);
 		st->last = cur;
+		if (d->avals) {
+			const struct attr_agg *ac = &d->avals[i];
+
+			if (attr_went_back(ac, &st->attr_last))
+				memset(&st->attr_last, 0, sizeof(st->attr_last));
+			attr_diff(&st->row.attr_delta, ac, &st->attr_last);
+			attr_add(&st->row.attr_total, &st->row.attr_delta);
+			st->attr_last = *ac;
+		}
 		/* the VM was found ended before this read: that was its last */
-		if (vm_ended(s, d->keys[i].pid) && !bpf_map_delete_elem(d->map_fd, &d->keys[i]))
+		if (vm_ended(s, d->keys[i].pid) && !bpf_map_delete_elem(d->map_fd, &d->keys[i])) {
 			memset(&st->last, 0, sizeof(st->last));
+			bpf_map_delete_elem(d->attr_fd, &d->keys[i]);
+			memset(&st->attr_last, 0, sizeof(st->attr_last));
+		}
 	}
 	drop_unlisted(d, s);
 	qsort(d->st, d->nst, sizeof(*d->st), cmp_state);
@@ -298,6 +355,7 @@ void detail_reset(struct detail *d)
 	d->drop_total = 0;
 	for (i = 0; i < d->nst; i++) {
 		memset(&d->st[i].row.total, 0, sizeof(d->st[i].row.total));
+		memset(&d->st[i].row.attr_total, 0, sizeof(d->st[i].row.attr_total));
 		if (d->st[i].last.count)	/* still in the map: keep its last read */
 			d->st[k++] = d->st[i];
 	}

@@ -48,4 +48,13 @@ void detail_reset(struct detail *d);
 
 void detail_close(struct detail *d);
 
+/*
+ * --attrib with --drill: the maps bpf/attrib.bpf.c shares (the thread's
+ * detail in flight, the split per detail key), and, once it is loaded,
+ * detail_set_attrib() so that the polls read the split per key too.
+ */
+int detail_pend_fd(const struct detail *d);
+int detail_attrib_fd(const struct detail *d);
+void detail_set_attrib(struct detail *d);
+
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attrib_stats.h"
 #include "drill.h"
 #include "json.h"
 #include "output.h"
@@ -103,6 +104,10 @@ void drill_json(struct json *j, const struct out_ctx *c, const struct snapshot *
 		json_fixed(j, "pct", share(d->delta.count, r->delta.count), 2);
 		output_json_lat(j, 0, &d->delta, r->delta.lat_sum_ns);
 		output_json_lat(j, 1, &d->total, r->total.lat_sum_ns);
+		if (s->attrib) {
+			output_json_attr(j, 0, &d->attr_delta);
+			output_json_attr(j, 1, &d->attr_total);
+		}
 		if (hist) {
 			output_json_hist(j, "hist", &d->delta);
 			output_json_hist(j, "total_hist", &d->total);
@@ -128,7 +133,7 @@ void drill_csv(FILE *f, const struct out_ctx *c, const struct snapshot *s,
 
 		csv_row_key(f, c, s, r);
 		csv_figures(f, &d->delta, &d->total, s->interval_s, r->delta.lat_sum_ns);
-		csv_attr_blank(f, s);
+		csv_attr_cols(f, s, &d->attr_delta, &d->attr_total);
 		fprintf(f, ",%s,", detail_kind_name(d->key.kind));
 		csv_field(f, detail_label(&d->key, lb, sizeof(lb)));
 		fputc('\n', f);
@@ -140,6 +145,7 @@ void drill_csv(FILE *f, const struct out_ctx *c, const struct snapshot *s,
 struct merged {
 	struct detail_key key;	/* pid and vcpu 0 */
 	struct agg d, t;	/* delta, total */
+	struct attr_agg ad, at;	/* --attrib: the same */
 	uint64_t shown;		/* d.count, or t.count when cumulative: the order */
 };
 
@@ -188,6 +194,8 @@ int drill_lines(const struct snapshot *s, const struct view_filter *f,
 		m[n].key.vcpu = 0;
 		m[n].d = d->delta;
 		m[n].t = d->total;
+		m[n].ad = d->attr_delta;
+		m[n].at = d->attr_total;
 		n++;
 	}
 	qsort(m, n, sizeof(*m), cmp_key);
@@ -195,6 +203,8 @@ int drill_lines(const struct snapshot *s, const struct view_filter *f,
 		if (k && !detail_key_cmp(&m[k - 1].key, &m[i].key)) {
 			agg_add(&m[k - 1].d, &m[i].d);
 			agg_add(&m[k - 1].t, &m[i].t);
+			attr_add(&m[k - 1].ad, &m[i].ad);
+			attr_add(&m[k - 1].at, &m[i].at);
 		} else {
 			m[k++] = m[i];
 		}
@@ -217,6 +227,9 @@ int drill_lines(const struct snapshot *s, const struct view_filter *f,
 		r->reason = vr->reason;
 		r->delta = m[i].d;
 		r->total = m[i].t;
+		r->attr_delta = m[i].ad;
+		r->attr_total = m[i].at;
+		r->attr = cumulative ? m[i].at : m[i].ad;
 		r->count = a->count;
 		r->lat_count = a->lat_count;
 		r->rate = rate_per_s(m[i].d.count, s->interval_s);	/* as a reason row's */
@@ -252,6 +265,7 @@ int drill_text(FILE *f, const struct out_ctx *c, const struct snapshot *s,
 		}
 		snprintf(key, sizeof(key), "  %s", l[i].label);
 		fmt_table_line(line, sizeof(line), OUT_KEY_WIDTH, key, &l[i].row);
+		attr_line_end(line, sizeof(line), s->attrib ? &l[i].row : NULL, false);
 		fprintf(f, "%s\n", line);
 	}
 	if (n > DRILL_TEXT_ROWS)

@@ -69,6 +69,8 @@ struct detail_row {
 	struct detail_key key;	/* pid, vcpu, isa, reason: the stat_row it is under */
 	struct agg total;
 	struct agg delta;
+	struct attr_agg attr_total;	/* --attrib: zero without it */
+	struct attr_agg attr_delta;
 };
 
 struct drill_set;	/* drill.h */

@@ -73,6 +73,9 @@ void fmt_hist_line(char *buf, size_t len, int slot, uint64_t n, uint64_t total,
  * (total 0) or since attach (1); time_pct is the share of lat_all. */
 struct json;
 void output_json_lat(struct json *j, int total, const struct agg *a, uint64_t lat_all);
+
+/* --attrib: the attr_ keys of a split (total: the total_attr_ ones) */
+void output_json_attr(struct json *j, int total, const struct attr_agg *a);
 /* A log2 histogram as a JSON array of EXITS_HIST_SLOTS counts. */
 void output_json_hist(struct json *j, const char *key, const struct agg *a);
 
@@ -86,8 +89,9 @@ int drill_text(FILE *f, const struct out_ctx *c, const struct snapshot *s,
 	       const struct view_row *vr);
 void drill_json(struct json *j, const struct out_ctx *c, const struct snapshot *s,
 		const struct stat_row *r);
-/* --attrib's columns on a detail line, empty */
-void csv_attr_blank(FILE *f, const struct snapshot *s);
+/* --attrib's columns on a detail line: its split, delta then total */
+void csv_attr_cols(FILE *f, const struct snapshot *s, const struct attr_agg *d,
+		   const struct attr_agg *t);
 void drill_csv(FILE *f, const struct out_ctx *c, const struct snapshot *s,
 	       const struct stat_row *r);
 /*

@@ -33,11 +33,14 @@ static void csv_attr(FILE *f, const struct attr_agg *a)
 /* --drill: two more columns, empty on reason rows (docs/json-schema.md) */
 static const char drill_header[] = ",detail_kind,detail";
 
-/* The attribution columns of a detail line: empty (details have no split). */
-void csv_attr_blank(FILE *f, const struct snapshot *s)
+/* The attribution columns of a detail line (delta, total), if --attrib. */
+void csv_attr_cols(FILE *f, const struct snapshot *s, const struct attr_agg *d,
+		   const struct attr_agg *t)
 {
-	if (s->attrib)
-		fputs(",,,,,,,,,,,,,,", f);
+	if (s->attrib) {
+		csv_attr(f, d);
+		csv_attr(f, t);
+	}
 }
 
 void csv_field(FILE *f, const char *str)

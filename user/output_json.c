@@ -38,7 +38,7 @@ void output_json_lat(struct json *j, int total, const struct agg *a, uint64_t la
  * --attrib: where the latency of the attributed exits went (interval or
  * total); blocked = polling + asleep, poll_ns its polling part.
  */
-static void json_attr(struct json *j, int total, const struct attr_agg *a)
+void output_json_attr(struct json *j, int total, const struct attr_agg *a)
 {
 	static const char *const k[2][8] = {
 		{ "attr_count", "attr_sum_ns", "attr_kvm_ns", "attr_vmm_ns", "attr_wait_ns",
@@ -147,8 +147,8 @@ int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 		output_json_lat(&j, 0, &r->delta, sum_d.lat_sum_ns);
 		output_json_lat(&j, 1, &r->total, sum_t.lat_sum_ns);
 		if (s->attrib) {
-			json_attr(&j, 0, &r->attr_delta);
-			json_attr(&j, 1, &r->attr_total);
+			output_json_attr(&j, 0, &r->attr_delta);
+			output_json_attr(&j, 1, &r->attr_total);
 		}
 		if (c->hist && *c->hist && reason_matches(c->hist, r->isa, r->reason)) {
 			output_json_hist(&j, "hist", &r->delta);
@@ -169,8 +169,8 @@ int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 	output_json_lat(&j, 0, &sum_d, sum_d.lat_sum_ns);
 	output_json_lat(&j, 1, &sum_t, sum_t.lat_sum_ns);
 	if (s->attrib) {
-		json_attr(&j, 0, &asum_d);
-		json_attr(&j, 1, &asum_t);
+		output_json_attr(&j, 0, &asum_d);
+		output_json_attr(&j, 1, &asum_t);
 	}
 	json_end(&j);
 	json_end(&j);

@@ -272,11 +272,13 @@ static void draw_detail(struct ui_state *st, const struct snapshot *s, const str
 	struct drill_line *l = NULL;
 	struct view_filter f;
 	uint32_t pidbuf[1];
-	int y = HEADER_LINES, keyw = key_width(false);
+	bool attrib = st->attrib && v->attrib;	/* the details have the split too */
+	int y = HEADER_LINES, keyw = key_width(attrib);
 	size_t n = 0, i;
 
 	text_printable(name, sizeof(name), st->detail_reason);
 	fmt_table_header(line, sizeof(line), VIEW_REASON, keyw, st->sort, st->reverse, false);
+	attr_line_end(line, sizeof(line), attrib ? &v->sum : NULL, true);
 	attron(attr_pair(1, A_REVERSE));
 	mvhline(y, 0, ' ', COLS);
 	mvaddnstr(y, 0, line, COLS);
@@ -291,6 +293,7 @@ static void draw_detail(struct ui_state *st, const struct snapshot *s, const str
 		return;
 	}
 	fmt_table_row(line, sizeof(line), VIEW_REASON, keyw, vr);
+	attr_line_end(line, sizeof(line), attrib ? vr : NULL, false);
 	attron(A_BOLD);
 	mvaddnstr(y++, 0, line, COLS);
 	attroff(A_BOLD);
@@ -302,6 +305,7 @@ static void draw_detail(struct ui_state *st, const struct snapshot *s, const str
 	for (i = 0; i < n && y < LINES - 2; i++, y++) {
 		snprintf(key, sizeof(key), "  %s", l[i].label);
 		fmt_table_line(line, sizeof(line), keyw, key, &l[i].row);
+		attr_line_end(line, sizeof(line), attrib ? &l[i].row : NULL, false);
 		mvaddnstr(y, 0, line, COLS);
 	}
 	if (i < n) {

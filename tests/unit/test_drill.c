@@ -274,6 +274,55 @@ static void test_outputs(void **state)
 }
 
 /*
+ * --attrib with --drill: each detail row's split in its JSON entry, its
+ * CSV line (where the reason row's columns are) and its text line.
+ * Port 0x70: 3 exits, 400 us of VMM time each, 1 us of KVM time, 2 us blocked.
+ */
+static void test_outputs_attrib(void **state)
+{
+	struct fake f;
+	char *out;
+
+	(void)state;
+	build(&f);
+	f.s.attrib = true;
+	drows[0].attr_delta = (struct attr_agg){ .count = 3, .sum_ns = 1209000,
+		.part_ns = { 3000, 1200000, 0, 0, 6000 } };
+	drows[0].attr_total = drows[0].attr_delta;
+	drows[0].attr_total.count = 6;
+	drows[0].attr_total.sum_ns = 2418000;
+	drows[0].attr_total.part_ns[ATTRIB_VMM] = 2400000;
+	drows[0].attr_total.part_ns[ATTRIB_KVM] = 6000;
+	drows[0].attr_total.part_ns[ATTRIB_SLEEP] = 12000;
+
+	out = capture(w_json, &f.s);
+	has(out, "\"label\":\"port 0x70 out 1B\",");
+	has(out, "\"total_time_pct\":60.00,\"attr_count\":3,\"attr_sum_ns\":1209000,\"attr_kvm_ns\":3000,"
+		 "\"attr_vmm_ns\":1200000,\"attr_wait_ns\":0,\"attr_blocked_ns\":6000,\"attr_poll_ns\":0,"
+		 "\"attr_approx\":0,\"total_attr_count\":6,\"total_attr_sum_ns\":2418000,"
+		 "\"total_attr_kvm_ns\":6000,\"total_attr_vmm_ns\":2400000,\"total_attr_wait_ns\":0,"
+		 "\"total_attr_blocked_ns\":12000,\"total_attr_poll_ns\":0,\"total_attr_approx\":0}");
+	/* port 0x80 has no split yet: zeros, not missing keys */
+	has(out, "\"total_time_pct\":40.00,\"attr_count\":0,\"attr_sum_ns\":0,");
+	free(out);
+
+	out = capture(w_csv, &f.s);
+	has(out, ",total_attr_poll_ns,detail_kind,detail\n");
+	has(out, ",3,3000,1000.0,1000,3,1209000,3000,1200000,0,6000,0,6,2418000,6000,2400000,0,12000,0,"
+		 "pio,port 0x70 out 1B\n");
+	has(out, ",2,2000,1000.0,1000,0,0,0,0,0,0,0,0,0,0,0,0,0,0,pio,port 0x80 out 1B\n");
+	free(out);
+
+	out = capture(w_text, &f.s);
+	/* means per exit: KVM 1us, VMM 400us, WAIT 0, BLOCKED 2us; 0x80: none */
+	has(out, "  port 0x70 out 1B                3      3.0  60.0   1.0us   1.0us   1.0us   1.0us   60.0"
+		 "   1.0us 400.0us     0ns   2.0us\n");
+	has(out, "  port 0x80 out 1B                2      2.0  40.0   1.0us   1.0us   1.0us   1.0us   40.0"
+		 "       -       -       -       -\n");
+	free(out);
+}
+
+/*
  * drill_lines: details of two vCPUs merged per port, most exits first
  * (not in key order), with each line's own figures; cumulative: by totals.
  */
@@ -301,6 +350,9 @@ static void test_lines(void **state)
 						   .id = in[i].port };
 		rows[i].delta.count = in[i].n;
 		rows[i].total.count = in[i].tn;
+		rows[i].attr_delta.count = in[i].n;
+		rows[i].attr_delta.part_ns[ATTRIB_VMM] = 100 * in[i].n;
+		rows[i].attr_total.count = in[i].tn;
 		vr.delta.count += in[i].n;
 		vr.total.count += in[i].tn;
 	}
@@ -312,6 +364,9 @@ static void test_lines(void **state)
 	assert_int_equal(n, 3);
 	assert_string_equal(l[0].label, "port 0x80 out 1B");
 	assert_int_equal(l[0].row.count, 5);
+	/* the split merged as the counts: vCPU 0's and 1's */
+	assert_int_equal(l[0].row.attr.count, 5);
+	assert_int_equal(l[0].row.attr.part_ns[ATTRIB_VMM], 500);
 	assert_string_equal(l[1].label, "port 0x70 out 1B");
 	assert_int_equal(l[1].row.count, 2);
 	assert_string_equal(l[2].label, "port 0x90 out 1B");
@@ -323,6 +378,7 @@ static void test_lines(void **state)
 	assert_int_equal(n, 3);
 	assert_string_equal(l[0].label, "port 0x70 out 1B");
 	assert_int_equal(l[0].row.count, 20);
+	assert_int_equal(l[0].row.attr.count, 20);	/* cumulative: the totals */
 	assert_true(l[0].row.rate > 1.99 && l[0].row.rate < 2.01);	/* over the interval */
 	assert_int_equal(l[1].row.count, 5);
 	free(l);
@@ -343,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_rows_of),
 		cmocka_unit_test(test_outputs),
+		cmocka_unit_test(test_outputs_attrib),
 		cmocka_unit_test(test_lines),
 	};
 
