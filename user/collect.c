@@ -297,13 +297,17 @@ int collector_attrib_enable(struct collector *c, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	if (c->detail && detail_set_attrib(c->detail, true)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	ret = attribmaps_open(&c->attrib, c->maps.stats_fd,
 			      bpf_map__fd(c->skel->maps.inflight),
 			      c->detail ? detail_pend_fd(c->detail) : -1,
 			      c->detail ? detail_attrib_fd(c->detail) : -1,
 			      c->maps.max_keys, c->maps.ncpus, err, errlen);
-	if (!ret && c->detail)
-		detail_set_attrib(c->detail);
+	if (ret && c->detail)
+		detail_set_attrib(c->detail, false);
 	return ret;
 }
 

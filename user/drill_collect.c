@@ -251,10 +251,15 @@ int detail_attrib_fd(const struct detail *d)
 	return d->attr_fd;
 }
 
-void detail_set_attrib(struct detail *d)
+int detail_set_attrib(struct detail *d, bool on)
 {
-	if (!d->avals)
+	if (!on) {
+		free(d->avals);
+		d->avals = NULL;
+	} else if (!d->avals) {
 		d->avals = calloc(d->max_keys, sizeof(*d->avals));
+	}
+	return on && !d->avals ? -ENOMEM : 0;
 }
 
 /*

@@ -50,11 +50,12 @@ void detail_close(struct detail *d);
 
 /*
  * --attrib with --drill: the maps bpf/attrib.bpf.c shares (the thread's
- * detail in flight, the split per detail key), and, once it is loaded,
- * detail_set_attrib() so that the polls read the split per key too.
+ * detail in flight, the split per detail key), and detail_set_attrib(d,
+ * true) before it is loaded, so that the polls read the split per key
+ * too (it only allocates; false undoes it when the load failed).
  */
 int detail_pend_fd(const struct detail *d);
 int detail_attrib_fd(const struct detail *d);
-void detail_set_attrib(struct detail *d);
+int detail_set_attrib(struct detail *d, bool on);	/* 0, or -ENOMEM */
 
 #endif
