@@ -38,6 +38,7 @@
 #include "exits.h"
 #include "attrib.h"
 #include "detail.h"
+#include "inflight.bpf.h"
 
 /* ---- exits.bpf.c's maps, shared: user space reuses their fds ---- */
 struct {
@@ -47,13 +48,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct exits_val);
 } stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct exits_inflight);
-} inflight SEC(".maps");
 
 /*
  * --drill's maps (bpf/detail.bpf.c), shared the same way when both

@@ -39,20 +39,13 @@
 #include "detail.h"
 #include "attrib.h"
 #include "lat.bpf.h"
+#include "inflight.bpf.h"
 
 #define TP_KEEP_RECORD	1
 
 /* Set by user space before load: the drilled reasons (detail.h). */
 const volatile __u32 ndrill = 0;
 const volatile struct detail_reason drill[DETAIL_MAX_REASONS] = {};
-
-/* exits.bpf.c's map; user space points this one at it (bpf_map__reuse_fd) */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct exits_inflight);
-} inflight SEC(".maps");
 
 /*
  * The detail counters: fixed size (user space sets max_entries, --drill-keys),

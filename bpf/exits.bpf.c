@@ -35,6 +35,7 @@
 #include <bpf/bpf_tracing.h>
 #include "exits.h"
 #include "lat.bpf.h"
+#include "inflight.bpf.h"
 
 #define TP_KEEP_RECORD	1	/* see the RETURN-1 RULE above */
 
@@ -120,13 +121,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct exits_inflight);
-} inflight SEC(".maps");
 
 static __always_inline void count_drop(__u32 idx)
 {
