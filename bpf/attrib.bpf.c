@@ -57,12 +57,7 @@ struct {
  */
 const volatile __u32 have_detail = 0;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct detail_pend);
-} pend SEC(".maps");
+#include "pend.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

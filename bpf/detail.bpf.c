@@ -72,13 +72,7 @@ struct {
 	__type(value, struct attrib_val);
 } detail_attrib SEC(".maps");
 
-/* per vCPU thread: the exit whose detail was counted (detail.h) */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct detail_pend);
-} pend SEC(".maps");
+#include "pend.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
