@@ -7,7 +7,7 @@
  * per-exit cost is the same whether attribution is on or off.
  *
  * It shares two of exits.bpf.c's maps (user space hands over their fds):
- * the vCPU thread's `inflight` storage, for the exit's key, stats slot and
+ * the vCPU thread's record in `threads`, for the exit's key, stats slot and
  * exit timestamp, and `stats`, for the latency exits.bpf.c measured. Our
  * programs on kvm_exit and kvm_entry are attached after exits.bpf.c's (a
  * tracepoint calls its probes in the order they were attached), so they
@@ -38,7 +38,7 @@
 #include "exits.h"
 #include "attrib.h"
 #include "detail.h"
-#include "inflight.bpf.h"
+#include "threads.bpf.h"
 
 /* ---- exits.bpf.c's maps, shared: user space reuses their fds ---- */
 struct {
@@ -230,7 +230,7 @@ int BPF_PROG(attrib_exit)
 	if (!st)
 		return 0;
 	st->task = 0;
-	fl = bpf_task_storage_get(&inflight, task, 0, 0);
+	fl = thread_inflight(task);
 	if (!fl || !fl->ts)
 		return 0;	/* untraced thread (-p), or the exit was not counted */
 	v = stats_val(&fl->slot);
@@ -325,24 +325,19 @@ int BPF_PROG(attrib_wakeup, struct task_struct *p)
 }
 
 /*
- * The exit's latency as exits.bpf.c measured it: above its FOLD_MAX_NS it
- * added it to stats[slot] (one writer, so the sum moved by exactly that
- * latency); below, it left it in the thread's storage (pending). Anything
- * else (a slot freed meanwhile): our own clock, counted approx.
+ * The exit's latency as exits.bpf.c measured it: its entry program, which
+ * ran just before ours, added it to stats[slot] (one writer, so the sum
+ * moved by exactly that latency). Anything else (a slot freed meanwhile):
+ * our own clock, counted approx.
  */
-static __always_inline __u64 exit_latency(const struct attrib_exit *x,
-					  struct task_struct *task, bool *approx)
+static __always_inline __u64 exit_latency(const struct attrib_exit *x, bool *approx)
 {
 	struct exits_val *v = stats_val(&x->slot);
-	struct exits_inflight *fl;
 	__u64 now;
 
 	*approx = false;
 	if (v && v->lat_count == x->lat_count0 + 1)
 		return v->lat_sum_ns - x->lat_sum0;
-	fl = bpf_task_storage_get(&inflight, task, 0, 0);
-	if (fl && fl->pending && !fl->ts)
-		return fl->lat_ns;
 	*approx = true;
 	now = bpf_ktime_get_ns();
 	return now > x->t_exit ? now - x->t_exit : 0;
@@ -446,7 +441,7 @@ int BPF_PROG(attrib_entry)
 	if (st && st->task == (__u64)task) {
 		/* no event since the exit: it was all KVM's time */
 		st->task = 0;
-		lat = exit_latency(&st->x, task, &approx);
+		lat = exit_latency(&st->x, &approx);
 		add_split(&st->x.slot, lat, NULL, approx);
 		add_detail(task, st->x.t_exit, NULL);
 		return 0;
@@ -455,7 +450,7 @@ int BPF_PROG(attrib_entry)
 	if (!r)
 		return 0;
 	move(r, ATTRIB_KVM);
-	lat = exit_latency(&r->x, task, &approx);
+	lat = exit_latency(&r->x, &approx);
 	add_split(&r->x.slot, lat, r->part, approx);
 	add_detail(task, r->x.t_exit, r->part);
 	r->x.t_exit = 0;

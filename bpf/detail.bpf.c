@@ -13,7 +13,7 @@
  * kvm_mmio, kvm_fast_mmio, kvm_cpuid, kvm_hypercall) on the vCPU's thread
  * between kvm_exit and the next kvm_entry (an IN that user space served:
  * when KVM_RUN comes back, still before that entry). The programs here
- * read exits.bpf.c's task storage `inflight` (the same map, shared by fd):
+ * read exits.bpf.c's thread records `threads` (the same map, shared by fd):
  * its ts and key are the exit in flight. The first detail event of an exit
  * counts it under (exit's key, detail); later ones of the same exit (an
  * MMIO read's second kvm_mmio when user space completes it) are ignored,
@@ -39,7 +39,7 @@
 #include "detail.h"
 #include "attrib.h"
 #include "lat.bpf.h"
-#include "inflight.bpf.h"
+#include "threads.bpf.h"
 
 #define TP_KEEP_RECORD	1
 
@@ -115,7 +115,7 @@ static __always_inline void detail_event(__u32 kind, __u32 attr, __u64 id)
 	struct exits_val *v;
 	struct detail_key k = {};
 
-	fl = bpf_task_storage_get(&inflight, task, 0, 0);
+	fl = thread_inflight(task);
 	if (!fl || !fl->ts)
 		return;		/* untraced thread (-p), or no exit in flight */
 	if (!drilled(fl->key.isa, fl->key.reason, kind))

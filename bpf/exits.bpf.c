@@ -35,7 +35,7 @@
 #include <bpf/bpf_tracing.h>
 #include "exits.h"
 #include "lat.bpf.h"
-#include "inflight.bpf.h"
+#include "threads.bpf.h"
 
 #define TP_KEEP_RECORD	1	/* see the RETURN-1 RULE above */
 
@@ -43,10 +43,10 @@
  * `make bench` builds this object again with EXITS_BENCH_STAGE=1..4 to
  * measure what each part of the programs costs per exit: the programs
  * stop after 1: nothing (the bare tracepoint + program call), 2: the
- * thread-storage lookups, 3: the exit reason reads, 4: the stats map
- * lookup and count (kvm_entry stops as in 3); a normal build runs
- * everything (the clock reads and the latency come last). No effect on
- * normal builds.
+ * thread-record lookups, 3: the exit reason reads, 4: the stats map
+ * lookup and count, with the key remembered in the thread's record for
+ * the next exit (kvm_entry stops as in 3); a normal build runs everything
+ * (the clock reads and the latency come last). No effect on normal builds.
  */
 #ifdef EXITS_BENCH_STAGE
 #define BENCH_STOP(n, ...) do { if (EXITS_BENCH_STAGE == (n)) return __VA_ARGS__; } while (0)
@@ -147,33 +147,64 @@ static __always_inline unsigned int rd_u32(void *ctx, int off)
 }
 
 /*
- * The vCPU thread's storage, made on its first traced exit. It also keeps
- * the thread's tgid, so the steady state needs no pid helper call (a
- * thread never changes its tgid). Returns false if the thread is not
- * traced (-p). *flp is NULL if the storage could not be made (no memory):
- * the exit is still counted, only its latency is lost.
+ * A free record for the current thread, or its stale one (a dead thread's
+ * with the same id), taken over with a compare-and-swap: once per thread,
+ * on its first exit. NULL if every probe place is taken.
+ */
+static __always_inline struct exits_thread *thread_claim(struct task_struct *task)
+{
+	__u64 t = (__u32)task->pid;
+	__u32 h = thread_hash(t), i;
+
+#pragma unroll
+	for (i = 0; i < EXITS_THREAD_PROBES; i++) {
+		__u32 idx = (h + i) & (EXITS_THREADS - 1);
+		struct exits_thread *r = bpf_map_lookup_elem(&threads, &idx);
+
+		if (!r)
+			continue;
+		if (r->tid == t ||
+		    (!r->tid && __sync_val_compare_and_swap(&r->tid, 0, t) == 0))
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * The vCPU thread's record, made on its first exit. It also keeps the
+ * thread's tgid, so the steady state needs no pid helper call (a thread
+ * never changes its tgid). Returns false if the thread is not traced
+ * (-p). *flp is NULL if no record could be had (table full): the exit is
+ * still counted, only its latency is lost.
  */
 static __always_inline bool thread_storage(struct exits_inflight **flp, __u32 *tgidp)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct exits_inflight *fl;
+	struct exits_thread *r = thread_find(task);
 	__u32 tgid;
 
-	fl = bpf_task_storage_get(&inflight, task, 0, 0);
-	if (fl) {
-		*flp = fl;
-		*tgidp = fl->tgid;
-		return true;
+	if (r) {
+		*flp = &r->fl;
+		*tgidp = r->fl.tgid;
+		return !r->untraced;
 	}
 	tgid = bpf_get_current_pid_tgid() >> 32;
+	r = thread_claim(task);
+	if (r) {
+		struct exits_inflight zero = {};
+
+		r->start = task->start_time;
+		r->untraced = !traced(tgid);
+		r->fl = zero;
+		r->fl.tgid = tgid;
+		*flp = &r->fl;
+		*tgidp = tgid;
+		return !r->untraced;
+	}
 	if (!traced(tgid))
 		return false;
-	fl = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (fl)
-		fl->tgid = tgid;
-	else
-		count_drop(EXITS_DROP_LAT);
-	*flp = fl;
+	count_drop(EXITS_DROP_LAT);
+	*flp = NULL;
 	*tgidp = tgid;
 	return true;
 }
@@ -184,17 +215,6 @@ static __always_inline bool same_key(const struct exits_key *a, const struct exi
 
 	return x[0] == y[0] && x[1] == y[1];
 }
-
-/*
- * kvm_entry leaves a latency below this in the thread's storage, and the
- * next kvm_exit adds it with the stats lookup it does anyway (the same map
- * value when the reason repeats, the common case at high exit rates): one
- * stats lookup per exit instead of two. Longer ones, rare by nature and
- * what an operator wants to see at once (halts, user-space exits), are
- * added by kvm_entry itself. So at most one short latency per vCPU thread
- * is not yet in the map; it comes with the thread's next exit.
- */
-#define FOLD_MAX_NS	100000
 
 /* The counters in slot s, unless the slot was freed since (gen). */
 static __always_inline struct exits_val *slot_val(const struct exits_slot *s)
@@ -240,9 +260,9 @@ static __always_inline struct exits_val *key_val(const struct exits_key *key,
 
 /*
  * Both program pairs below share these two halves. count_exit() counts the
- * exit under its key, adds a latency kvm_entry left pending (FOLD_MAX_NS),
- * and remembers (key, time) in the vCPU thread's storage; finish_entry()
- * turns the remembered exit into a latency on the next entry.
+ * exit under its key and remembers (key, slot, time) in the vCPU thread's
+ * record; finish_entry() adds the remembered exit's latency to its slot on
+ * the next entry.
  */
 static __always_inline void count_exit(const struct exits_key *key, struct exits_inflight *fl)
 {
@@ -261,22 +281,11 @@ static __always_inline void count_exit(const struct exits_key *key, struct exits
 		return;
 	}
 	v->count++;		/* one writer per key (the vCPU's thread): plain increment */
-	BENCH_STOP(4);
 	if (!fl)
 		return;
-	if (fl->pending) {
-		struct exits_val *pv = v;
-
-		fl->pending = 0;
-		if (fl->slot.slot != ks.slot || fl->slot.gen != ks.gen)
-			pv = slot_val(&fl->slot);
-		if (pv)
-			add_lat(pv, fl->lat_ns);
-		else
-			count_drop(EXITS_DROP_LAT);
-	}
 	fl->key = *key;
 	fl->slot = ks;
+	BENCH_STOP(4);
 	fl->ts = bpf_ktime_get_ns();
 }
 
@@ -286,11 +295,8 @@ static __always_inline void finish_entry(void)
 	struct exits_inflight *fl;
 	__u64 now, ns;
 
-	/*
-	 * No pid check here: only a traced thread's kvm_exit creates storage,
-	 * so an untraced thread finds none.
-	 */
-	fl = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+	/* an untraced thread's record (-p) has no exit in flight for us */
+	fl = thread_inflight(bpf_get_current_task_btf());
 	BENCH_STOP(2);
 	BENCH_STOP(3);
 	BENCH_STOP(4);
@@ -299,11 +305,7 @@ static __always_inline void finish_entry(void)
 	now = bpf_ktime_get_ns();
 	ns = now > fl->ts ? now - fl->ts : 0;
 	fl->ts = 0;
-	if (ns < FOLD_MAX_NS) {
-		fl->lat_ns = ns;
-		fl->pending = 1;
-		return;
-	}
+	/* the array lookup is inlined: cheaper than carrying ns to the next exit */
 	v = slot_val(&fl->slot);
 	if (!v) {
 		count_drop(EXITS_DROP_LAT);	/* slot freed meanwhile */
@@ -428,6 +430,20 @@ int BPF_PROG(kvm_entry_btf)
 {
 	BENCH_STOP(1, 0);
 	finish_entry();
+	return 0;
+}
+
+/*
+ * A thread's record is freed when it exits (sched_process_exit runs for
+ * every exiting thread, in its own context): only the owner writes it.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(thread_exit, struct task_struct *p)
+{
+	struct exits_thread *r = thread_find(p);
+
+	if (r)
+		r->tid = 0;
 	return 0;
 }
 

@@ -46,9 +46,9 @@ struct exits_slot {
 };
 
 /*
- * The exit in flight of one vCPU thread, waiting for its next kvm_entry:
- * the value of exits.bpf.c's task storage map `inflight`. detail.bpf.c
- * (--drill) reads the same map, shared by fd, to pair a KVM detail
+ * The exit in flight of one vCPU thread, waiting for its next kvm_entry,
+ * in the thread's record (struct exits_thread). detail.bpf.c (--drill)
+ * reads the same map, shared by fd, to pair a KVM detail
  * tracepoint (kvm_pio, kvm_msr, ...) with the exit it belongs to, and
  * attrib.bpf.c (--attrib) to charge the latency split to the same key with
  * the same timestamps.
@@ -57,9 +57,26 @@ struct exits_inflight {
 	unsigned long long ts;	/* bpf_ktime_get_ns() at kvm_exit, 0: none */
 	struct exits_key key;	/* of the exit in flight, or of the last one */
 	struct exits_slot slot;	/* key's counters, written with key */
-	unsigned int tgid;	/* the thread's tgid, set when the storage is made */
-	unsigned int pending;	/* 1: lat_ns (of key's exit) is not in stats yet */
-	unsigned long long lat_ns;
+	unsigned int tgid;	/* the thread's tgid, set when the record is made */
+	unsigned int pad;
+};
+
+/*
+ * One record per vCPU thread that took a kvm_exit (the value of the
+ * `threads` array, bpf/threads.bpf.h): found by hashing the thread's
+ * id, EXITS_THREAD_PROBES places at most, and freed when
+ * the thread exits. EXITS_THREADS records: room for half as many vCPU
+ * threads at a time (the rest lose latency, counted as EXITS_DROP_LAT).
+ */
+#define EXITS_THREADS		8192	/* a power of two */
+#define EXITS_THREAD_PROBES	8
+
+struct exits_thread {
+	unsigned long long tid;		/* owner's thread id (task->pid), 0: free */
+	unsigned long long start;	/* owner's start_time: tells a reused id apart */
+	unsigned int untraced;		/* 1: not a -p thread, nothing to count */
+	unsigned int pad;
+	struct exits_inflight fl;
 };
 
 /* indices of the per-CPU drop counters */

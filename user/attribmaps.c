@@ -30,7 +30,7 @@ struct attribmaps {
 	uint64_t *drops;	/* per-CPU read buffer */
 };
 
-static int load(struct attribmaps *a, int stats_fd, int inflight_fd, int pend_fd,
+static int load(struct attribmaps *a, int stats_fd, int threads_fd, int pend_fd,
 		int dattr_fd, char *err, size_t errlen)
 {
 	int ret;
@@ -42,7 +42,7 @@ static int load(struct attribmaps *a, int stats_fd, int inflight_fd, int pend_fd
 		return ret;
 	}
 	if (bpf_map__reuse_fd(a->skel->maps.stats, stats_fd) ||
-	    bpf_map__reuse_fd(a->skel->maps.inflight, inflight_fd)) {
+	    bpf_map__reuse_fd(a->skel->maps.threads, threads_fd)) {
 		ret = -errno;
 		snprintf(err, errlen, "--attrib: sharing exittop's maps failed: %s", strerror(-ret));
 		return ret;
@@ -76,7 +76,7 @@ static int load(struct attribmaps *a, int stats_fd, int inflight_fd, int pend_fd
 	return 0;
 }
 
-int attribmaps_open(struct attribmaps **ap, int stats_fd, int inflight_fd,
+int attribmaps_open(struct attribmaps **ap, int stats_fd, int threads_fd,
 		    int pend_fd, int dattr_fd,
 		    size_t max_keys, int ncpus, char *err, size_t errlen)
 {
@@ -93,7 +93,7 @@ int attribmaps_open(struct attribmaps **ap, int stats_fd, int inflight_fd,
 	a->max_keys = max_keys;
 	a->ncpus = ncpus;
 	a->val_sz = (sizeof(struct attrib_val) + 7) & ~(size_t)7;
-	ret = load(a, stats_fd, inflight_fd, pend_fd, dattr_fd, err, errlen);
+	ret = load(a, stats_fd, threads_fd, pend_fd, dattr_fd, err, errlen);
 	if (ret) {
 		attribmaps_close(a);
 		return ret;

@@ -16,7 +16,7 @@ struct attribmaps;
 
 /*
  * Load and attach, after exits.bpf.c's programs were attached (ours must
- * run after them on kvm_exit and kvm_entry). stats_fd, inflight_fd:
+ * run after them on kvm_exit and kvm_entry). stats_fd, threads_fd:
  * exits.bpf.c's maps; max_keys: the entries of its stats array. On
  * failure returns -errno and one line for the user in err; nothing stays
  * loaded.
@@ -25,7 +25,7 @@ struct attribmaps;
  * pend_fd and dattr_fd: --drill's maps (detail_pend_fd(), detail_attrib_fd()),
  * so that each exit's split is charged to its detail key too; -1 without.
  */
-int attribmaps_open(struct attribmaps **a, int stats_fd, int inflight_fd,
+int attribmaps_open(struct attribmaps **a, int stats_fd, int threads_fd,
 		    int pend_fd, int dattr_fd,
 		    size_t max_keys, int ncpus, char *err, size_t errlen);
 

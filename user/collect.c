@@ -265,7 +265,7 @@ int collector_open(struct collector **cp, const struct collect_opts *o,
 	if (!ret)
 		ret = start_programs(c, o, err, errlen);
 	if (!ret && o && o->drill)	/* after the exit programs: it shares their storage */
-		ret = detail_open(&c->detail, o->drill, bpf_map__fd(c->skel->maps.inflight),
+		ret = detail_open(&c->detail, o->drill, bpf_map__fd(c->skel->maps.threads),
 				  c->tp_btf, o->drill_keys, evdir, err, errlen);
 	/* after --drill's: attrib's kvm_entry program reads what detail's left */
 	if (!ret && o && o->attrib)
@@ -302,7 +302,7 @@ int collector_attrib_enable(struct collector *c, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	ret = attribmaps_open(&c->attrib, c->maps.stats_fd,
-			      bpf_map__fd(c->skel->maps.inflight),
+			      bpf_map__fd(c->skel->maps.threads),
 			      c->detail ? detail_pend_fd(c->detail) : -1,
 			      c->detail ? detail_attrib_fd(c->detail) : -1,
 			      c->maps.max_keys, c->maps.ncpus, err, errlen);

@@ -96,7 +96,7 @@ static void set_autoload(struct detail_bpf *sk, uint32_t kinds, bool btf, const 
 	bpf_program__set_autoload(sk->progs.detail_entry_btf, btf);
 }
 
-int detail_open(struct detail **dp, const struct drill_set *ds, int inflight_fd,
+int detail_open(struct detail **dp, const struct drill_set *ds, int threads_fd,
 		bool btf_entry, uint32_t max_keys, const char *evdir,
 		char *err, size_t errlen)
 {
@@ -123,7 +123,7 @@ int detail_open(struct detail **dp, const struct drill_set *ds, int inflight_fd,
 	memcpy((void *)d->skel->rodata->drill, ds->r, ds->n * sizeof(ds->r[0]));
 	bpf_map__set_max_entries(d->skel->maps.details, (uint32_t)d->max_keys);
 	bpf_map__set_max_entries(d->skel->maps.detail_attrib, (uint32_t)d->max_keys);
-	ret = bpf_map__reuse_fd(d->skel->maps.inflight, inflight_fd);
+	ret = bpf_map__reuse_fd(d->skel->maps.threads, threads_fd);
 	if (!ret) {
 		set_autoload(d->skel, ds->kinds, btf_entry, evdir);
 		ret = detail_bpf__load(d->skel);

@@ -17,13 +17,13 @@
 struct detail;
 
 /*
- * Load and attach for the reasons in ds. inflight_fd: exits.bpf.c's task
- * storage map; btf_entry: the exit programs are the BTF pair (so is the
+ * Load and attach for the reasons in ds. threads_fd: exits.bpf.c's thread
+ * records (threads); btf_entry: the exit programs are the BTF pair (so is the
  * entry program here); max_keys: entries of the details map (0: default);
  * evdir: tracefs's kvm events directory. On failure a negative errno and
  * a one-line message in err; nothing stays loaded.
  */
-int detail_open(struct detail **dp, const struct drill_set *ds, int inflight_fd,
+int detail_open(struct detail **dp, const struct drill_set *ds, int threads_fd,
 		bool btf_entry, uint32_t max_keys, const char *evdir,
 		char *err, size_t errlen);
 

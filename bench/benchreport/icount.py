@@ -23,9 +23,9 @@ TRACER_ROWS = [
 STAGE_ROWS = [
     ("none", "no tracer"),
     ("stage1", "bare BTF program pair (return at once)"),
-    ("stage2", "+ thread-storage lookups"),
+    ("stage2", "+ thread-record lookups"),
     ("stage3", "+ exit reason reads"),
-    ("stage4", "+ stats slot lookup and count"),
+    ("stage4", "+ stats slot lookup and count, key kept in the record"),
     ("exittop", "+ clock reads and latency (all of exittop)"),
 ]
 
