@@ -82,7 +82,7 @@ struct exits_thread {
 /* indices of the per-CPU drop counters */
 enum exits_drop {
 	EXITS_DROP_EXIT = 0,	/* exit not counted: stats map full */
-	EXITS_DROP_LAT = 1,	/* latency not measured: no task storage, key gone */
+	EXITS_DROP_LAT = 1,	/* latency not measured: no thread record, key gone */
 	EXITS_DROP_MAX = 2,
 };
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * --drill's collector: loads and attaches bpf/detail.bpf.c beside the
- * exit programs (sharing their `inflight` task storage) and turns its
+ * exit programs (sharing their `threads` records) and turns its
  * details map into detail rows, per poll, as collect.c does for reasons.
  */
 #ifndef EXITTOP_DRILL_COLLECT_H
