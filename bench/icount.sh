@@ -22,6 +22,9 @@
 #
 # Settings (environment, passed through by tests/vm/run as EXITTOP_*):
 #   EXITTOP_ICOUNT_N         CPUID exits per vCPU of one loop (default 20000)
+#   EXITTOP_ICOUNT_WORKLOAD  cpuid (default): exitgen --cpuid N; mix: exitgen
+#                            --mix N/2, CPUID and RDMSR alternating (a new
+#                            reason on every exit), N exits per vCPU
 #   EXITTOP_ICOUNT_ROUNDS    rounds over all tracers, order rotated (default 5)
 #   EXITTOP_ICOUNT_TRACERS   default: none perf_stat exittop exittop_classic
 #                            exittop_attrib exittop_drill exittop_drill_idle bt_count
@@ -49,6 +52,11 @@ cache=${EXITTOP_CACHE:-/var/cache/exittop}
 kvm_stat=$cache/bench/kvm_stat
 res=${EXITTOP_RESULTS:?run me through tests/vm/run}
 N=${EXITTOP_ICOUNT_N:-20000}
+case ${EXITTOP_ICOUNT_WORKLOAD:-cpuid} in
+cpuid) WORK="--cpuid $N" ;;
+mix) WORK="--mix $((N / 2))" ;;
+*) echo "$me: EXITTOP_ICOUNT_WORKLOAD: cpuid or mix" >&2; exit 2 ;;
+esac
 ROUNDS=${EXITTOP_ICOUNT_ROUNDS:-5}
 PATCH_ROUNDS=${EXITTOP_ICOUNT_PATCH_ROUNDS:-5}
 TRACERS=${EXITTOP_ICOUNT_TRACERS:-none perf_stat exittop exittop_classic exittop_attrib exittop_drill exittop_drill_idle bt_count bt_hist kvm_stat perf_kvm stage1 stage2 stage3 stage4}
@@ -93,7 +101,8 @@ loop() {
 	sync_refresh
 	r0=$(refresh_size)
 	# shellcheck disable=SC2086 # pin is a command or nothing
-	timeout 600 $pin "$exitgen" --vcpus "$vcpus" --cpuid "$N" --timeout 590 >"$j" 2>"$j.err"
+	# shellcheck disable=SC2086 # WORK is options
+	timeout 600 $pin "$exitgen" --vcpus "$vcpus" $WORK --timeout 590 >"$j" 2>"$j.err"
 	rc=$?
 	r1=$(refresh_size)
 	if [ $rc != 0 ]; then
@@ -103,7 +112,8 @@ loop() {
 	fi
 	refreshed=0
 	[ "$r0" = "$r1" ] || refreshed=1
-	set -- $(jq -r '"\(.expected.cpuid) \(.kvm_stats_total.exits // -1) \(.elapsed_ns)"' "$j")
+	# the loop's deliberate exits: CPUIDs, with --mix the RDMSRs too
+	set -- $(jq -r '"\(.expected.cpuid + .config.mix * .config.vcpus) \(.kvm_stats_total.exits // -1) \(.elapsed_ns)"' "$j")
 	printf 'loop\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$sect" "$label" "$round" "$vcpus" "$cpus" "$1" "$2" "$3" "$refreshed" >>"$raw"
 	log "$sect $label r$round v$vcpus@$cpus: $(($3 / $1)) guest ns per exit${RFILE:+ (refresh during loop: $refreshed)}"
 }
@@ -119,7 +129,8 @@ meta interval "$TRACER_INTERVAL"
 for t in $TRACERS; do
 	c=$(tracer_cmd "$t") && meta "cmd_$t" "$c"
 done
-meta cmd_exitgen "$exitgen --vcpus V --cpuid $N"
+meta cmd_exitgen "$exitgen --vcpus V $WORK"
+meta workload "$WORK"
 # No BPF run-time statistics: they add two clock reads per program run.
 sysctl -qw kernel.bpf_stats_enabled=0
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug

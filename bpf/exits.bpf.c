@@ -174,17 +174,17 @@ static __always_inline struct exits_thread *thread_claim(struct task_struct *tas
  * The vCPU thread's record, made on its first exit. It also keeps the
  * thread's tgid, so the steady state needs no pid helper call (a thread
  * never changes its tgid). Returns false if the thread is not traced
- * (-p). *flp is NULL if no record could be had (table full): the exit is
+ * (-p). *rp is NULL if no record could be had (table full): the exit is
  * still counted, only its latency is lost.
  */
-static __always_inline bool thread_storage(struct exits_inflight **flp, __u32 *tgidp)
+static __always_inline bool thread_storage(struct exits_thread **rp, __u32 *tgidp)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct exits_thread *r = thread_find(task);
 	__u32 tgid;
 
 	if (r) {
-		*flp = &r->fl;
+		*rp = r;
 		*tgidp = r->fl.tgid;
 		return !r->untraced;
 	}
@@ -192,19 +192,25 @@ static __always_inline bool thread_storage(struct exits_inflight **flp, __u32 *t
 	r = thread_claim(task);
 	if (r) {
 		struct exits_inflight zero = {};
+		struct exits_kslot none = {};
+		int i;
 
 		r->start = task->start_time;
 		r->untraced = !traced(tgid);
+		r->kc_next = 0;
 		r->fl = zero;
 		r->fl.tgid = tgid;
-		*flp = &r->fl;
+		/* a zero key matches no exit: no vCPU thread has tgid 0 */
+		for (i = 0; i < EXITS_KCACHE; i++)
+			r->kc[i] = none;
+		*rp = r;
 		*tgidp = tgid;
 		return !r->untraced;
 	}
 	if (!traced(tgid))
 		return false;
 	count_drop(EXITS_DROP_LAT);
-	*flp = NULL;
+	*rp = NULL;
 	*tgidp = tgid;
 	return true;
 }
@@ -259,34 +265,66 @@ static __always_inline struct exits_val *key_val(const struct exits_key *key,
 }
 
 /*
+ * The counters of key for thread r: the slot of the thread's last key (the
+ * common case at high exit rates), else of one of the keys it had before
+ * (kc[]), else through `slots`. The last key then moves into kc[]: into the
+ * entry key came from, or over the oldest one when key came from `slots`.
+ */
+static __always_inline struct exits_val *thread_key_val(struct exits_thread *r,
+						       const struct exits_key *key,
+						       struct exits_slot *ks)
+{
+	struct exits_kslot last;
+	struct exits_val *v;
+	__u32 i, n;
+
+	if (same_key(&r->fl.key, key)) {
+		*ks = r->fl.slot;
+		v = slot_val(ks);
+		return v ? v : key_val(key, ks);	/* slot freed since: again */
+	}
+	last.key = r->fl.key;
+	last.slot = r->fl.slot;
+#pragma unroll
+	for (i = 0; i < EXITS_KCACHE; i++) {
+		if (same_key(&r->kc[i].key, key)) {
+			*ks = r->kc[i].slot;
+			v = slot_val(ks);
+			r->kc[i] = last;
+			return v ? v : key_val(key, ks);
+		}
+	}
+	n = r->kc_next;
+	if (n >= EXITS_KCACHE)
+		n = 0;
+	r->kc[n] = last;
+	r->kc_next = n + 1 < EXITS_KCACHE ? n + 1 : 0;
+	return key_val(key, ks);
+}
+
+/*
  * Both program pairs below share these two halves. count_exit() counts the
  * exit under its key and remembers (key, slot, time) in the vCPU thread's
- * record; finish_entry() adds the remembered exit's latency to its slot on
- * the next entry.
+ * record r (NULL: none could be had); finish_entry() adds the remembered
+ * exit's latency to its slot on the next entry.
  */
-static __always_inline void count_exit(const struct exits_key *key, struct exits_inflight *fl)
+static __always_inline void count_exit(const struct exits_key *key, struct exits_thread *r)
 {
-	struct exits_val *v = NULL;
 	struct exits_slot ks = {};
+	struct exits_val *v;
 
-	/* a new storage's zero key matches no exit: no vCPU thread has tgid 0 */
-	if (fl && same_key(&fl->key, key)) {
-		ks = fl->slot;
-		v = slot_val(&ks);
-	}
-	if (!v)
-		v = key_val(key, &ks);
+	v = r ? thread_key_val(r, key, &ks) : key_val(key, &ks);
 	if (!v) {
 		count_drop(EXITS_DROP_EXIT);	/* no slot left */
 		return;
 	}
 	v->count++;		/* one writer per key (the vCPU's thread): plain increment */
-	if (!fl)
+	if (!r)
 		return;
-	fl->key = *key;
-	fl->slot = ks;
+	r->fl.key = *key;
+	r->fl.slot = ks;
 	BENCH_STOP(4);
-	fl->ts = bpf_ktime_get_ns();
+	r->fl.ts = bpf_ktime_get_ns();
 }
 
 static __always_inline void finish_entry(void)
@@ -321,10 +359,10 @@ int kvm_exit(void *ctx)
 {
 	struct trace_event_raw_kvm_exit___x *e = ctx;
 	struct exits_key key = {};
-	struct exits_inflight *fl;
+	struct exits_thread *r;
 
 	BENCH_STOP(1, TP_KEEP_RECORD);
-	if (!thread_storage(&fl, &key.pid))
+	if (!thread_storage(&r, &key.pid))
 		return TP_KEEP_RECORD;	/* not traced (-p) */
 	BENCH_STOP(2, TP_KEEP_RECORD);
 	if (bpf_core_field_exists(e->exit_reason))
@@ -340,7 +378,7 @@ int kvm_exit(void *ctx)
 	else
 		key.vcpu = rd_u32(ctx, off_vcpu);
 	BENCH_STOP(3, TP_KEEP_RECORD);
-	count_exit(&key, fl);
+	count_exit(&key, r);
 	return TP_KEEP_RECORD;
 }
 
@@ -409,19 +447,19 @@ SEC("tp_btf/kvm_exit")
 int BPF_PROG(kvm_exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
 {
 	struct exits_key key = {};
-	struct exits_inflight *fl;
+	struct exits_thread *r;
 
 	if (!vcpu)
 		return 0;	/* 6.10+ types raw tracepoint arguments maybe-NULL */
 	BENCH_STOP(1, 0);
-	if (!thread_storage(&fl, &key.pid))
+	if (!thread_storage(&r, &key.pid))
 		return 0;
 	BENCH_STOP(2, 0);
 	key.isa = isa;
 	key.reason = vendor_exit_reason(vcpu, isa);
 	key.vcpu = vcpu->vcpu_id;	/* BTF pointer: a plain load, no helper */
 	BENCH_STOP(3, 0);
-	count_exit(&key, fl);
+	count_exit(&key, r);
 	return 0;		/* ignored for BTF tracepoints */
 }
 

@@ -71,12 +71,25 @@ struct exits_inflight {
 #define EXITS_THREADS		8192	/* a power of two */
 #define EXITS_THREAD_PROBES	8
 
+/*
+ * A key a thread had before the last one, and its slot: a vCPU alternates
+ * between a few reasons (I/O, MMIO, HLT, interrupts), and finding the slot
+ * here costs a few compares where `slots` costs a hash lookup.
+ */
+struct exits_kslot {
+	struct exits_key key;
+	struct exits_slot slot;
+};
+
+#define EXITS_KCACHE		3	/* keys kept per thread besides fl.key */
+
 struct exits_thread {
 	unsigned long long tid;		/* owner's thread id (task->pid), 0: free */
 	unsigned long long start;	/* owner's start_time: tells a reused id apart */
 	unsigned int untraced;		/* 1: not a -p thread, nothing to count */
-	unsigned int pad;
-	struct exits_inflight fl;
+	unsigned int kc_next;		/* the kc[] entry a new key replaces */
+	struct exits_inflight fl;	/* fl.key/fl.slot: the last key */
+	struct exits_kslot kc[EXITS_KCACHE];
 };
 
 /* indices of the per-CPU drop counters */

@@ -47,6 +47,10 @@ static const char usage_text[] =
 "                       irqchip: KVM_EXIT_HLT), which injects vector 0x%x\n"
 "                       with KVM_INTERRUPT to wake it: one HLT exit per HLT\n"
 "  --hlt-delay-us U     wait U us before each wake-up, like a timer (default 0)\n"
+"  --mix N              N rounds of one CPUID (the first --cpuid-leaves item)\n"
+"                       and one RDMSR (the first --msrs item, read only),\n"
+"                       after the MSR rounds: exits handled in KVM whose\n"
+"                       reason changes on every exit\n"
 "  --user-delay-us U    before re-entering after each workload exit that\n"
 "                       reached exitgen (port I/O, MMIO, HLT), sleep at least\n"
 "                       U us: the VMM's share of those exits' latency\n"
@@ -84,10 +88,10 @@ static const char usage_text[] =
 "  --help               this text\n"
 "\n"
 "Exits deliberately caused per vCPU, counted in JSON 'expected' (totals):\n"
-"  cpuid: N (+ 3 + 2 x subleaves query CPUIDs on vCPU 0)\n"
+"  cpuid: N + mix (+ 3 + 2 x subleaves query CPUIDs on vCPU 0)\n"
 "  io:    pio + pio-in + 1 (final OUT to port 0x%x) (+ 1 OUT to port 0x%x on\n"
 "         vCPU 0 before the queries)\n"
-"  mmio:  mmio; msr: msr x (1 + 1 if the MSR is written); hlt: hlt\n"
+"  mmio:  mmio; msr: msr x (1 + 1 if the MSR is written) + mix; hlt: hlt\n"
 "  per port, MSR, page and leaf: JSON 'expected_detail'\n"
 "cpuid, io, msr and hlt are exact; mmio may add page-fault exits (first touch\n"
 "of guest pages, NPF/EPT violation); external interrupts are not predictable.\n"
@@ -208,7 +212,7 @@ static uint64_t splitmix64(uint64_t *s)
 enum {
 	O_VCPUS = 256, O_CPUID, O_LEAF, O_SUBLEAF, O_PIO, O_MMIO, O_MSR, O_HLT,
 	O_HLT_DELAY, O_HLT_WAKE, O_QLEAVES, O_QRANDOM, O_SEED, O_LFORMAT, O_TIMEOUT, O_STALL, O_FAULT, O_GMEM, O_HELP,
-	O_LEAVES, O_PIO_IN, O_PORTS, O_PIO_SIZE, O_MMIO_PAGES, O_MSRS, O_UDELAY,
+	O_LEAVES, O_PIO_IN, O_PORTS, O_PIO_SIZE, O_MMIO_PAGES, O_MSRS, O_UDELAY, O_MIX,
 };
 
 void args_parse(struct eg_args *a, int argc, char **argv)
@@ -240,6 +244,7 @@ void args_parse(struct eg_args *a, int argc, char **argv)
 		{ "mmio-pages", required_argument, NULL, O_MMIO_PAGES },
 		{ "msrs", required_argument, NULL, O_MSRS },
 		{ "user-delay-us", required_argument, NULL, O_UDELAY },
+		{ "mix", required_argument, NULL, O_MIX },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* Counts are bounded so that totals (x vcpus) cannot overflow. */
@@ -288,6 +293,7 @@ void args_parse(struct eg_args *a, int argc, char **argv)
 			break;
 		case O_MSRS: msrs = optarg; break;
 		case O_UDELAY: a->user_delay_us = num_arg(name, optarg, 10000000); break;
+		case O_MIX: a->mix = num_arg(name, optarg, cmax); break;
 		case O_PIO: a->pio = num_arg(name, optarg, cmax); break;
 		case O_MMIO: a->mmio = num_arg(name, optarg, cmax); break;
 		case O_MSR: a->msr = num_arg(name, optarg, cmax); break;

@@ -53,6 +53,7 @@ struct eg_args {
 	bool leaves_given;			/* --cpuid-leaves */
 	uint64_t mmio_pages;			/* --mmio-pages, >= 1 */
 	uint64_t user_delay_us;			/* --user-delay-us */
+	uint64_t mix;				/* --mix: CPUID + RDMSR rounds per vCPU */
 };
 
 /* Parses argv; on bad arguments prints usage to stderr and exits 2. */

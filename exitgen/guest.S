@@ -144,6 +144,24 @@ exitgen_guest_start:
 	NEXT_ENTRY T_MSR, P_MSR_NENT
 	END_REPEAT
 	/*
+	 * Mix: a CPUID of the first leaf entry, then an RDMSR of the first MSR
+	 * entry, each round: two exits handled in KVM whose reasons alternate,
+	 * so no exit has the reason of the exit before it.
+	 */
+	leaq	T_LEAF(%rdi), %r10
+	leaq	T_MSR(%rdi), %r9
+	REPEAT	P_MIX_N
+	incq	C_CPUID(%rdi)
+	incq	E_C1(%r10)
+	movl	E_A(%r10), %eax
+	movl	E_B(%r10), %ecx
+	cpuid
+	incq	C_MSR(%rdi)
+	incq	E_C1(%r9)
+	movl	E_A(%r9), %ecx
+	rdmsr
+	END_REPEAT
+	/*
 	 * HLT with interrupts enabled only across the HLT (STI shadow), so the
 	 * only interrupt that can arrive is the one the host injects after the
 	 * HLT exit; the handler just returns (there is no LAPIC to EOI).

@@ -101,6 +101,7 @@
 #define P_MSR_NENT	0x70		/* entries in T_MSR (at least 1) */
 #define P_LEAF_NENT	0x78		/* entries in T_LEAF (at least 1) */
 #define P_MMIO_PAGES	0xb0		/* --mmio-pages (at least 1) */
+#define P_MIX_N		0xb8		/* --mix: rounds of CPUID + RDMSR */
 /* Counters the guest increments as it goes (memory only, no exits). */
 #define C_CPUID		0x80
 #define C_IO		0x88

@@ -30,10 +30,10 @@ static void wanted(const struct eg_args *a, unsigned int index, uint64_t *w)
 {
 	int q = index == 0 && a->query_on;
 
-	w[K_CPUID] = a->cpuid + (q ? query_exits(a) : 0);
+	w[K_CPUID] = a->cpuid + a->mix + (q ? query_exits(a) : 0);
 	w[K_IO] = a->pio + a->pio_in + 1 + (q ? 1 : 0);
 	w[K_MMIO] = a->mmio;
-	w[K_MSR] = 0;
+	w[K_MSR] = a->mix;
 	for (unsigned int i = 0; i < a->nmsrs; i++)
 		w[K_MSR] += spread_share(a->msr, a->nmsrs, i) * (a->msrs[i].write ? 2 : 1);
 	w[K_HLT] = a->hlt;
@@ -233,6 +233,7 @@ void report_write(FILE *f, struct eg_vm *vm, const struct eg_args *a,
 	json_u64(j, "pio_size", a->pio_size);
 	json_u64(j, "mmio_pages", a->mmio_pages);
 	json_u64(j, "user_delay_us", a->user_delay_us);
+	json_u64(j, "mix", a->mix);
 	json_end(j);
 
 	json_arr(j, "vcpus", JSON_BLOCK);

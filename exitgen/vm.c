@@ -258,6 +258,7 @@ static void fill_params(struct eg_vcpu *v, const struct eg_args *a)
 	p[P_FAULT / 8] = a->fault;
 	p[P_PIO_IN_N / 8] = a->pio_in;
 	p[P_MMIO_PAGES / 8] = a->mmio_pages;
+	p[P_MIX_N / 8] = a->mix;
 	p[P_PIO_NENT / 8] = a->nports;
 	for (unsigned int i = 0; i < a->nports; i++) {
 		p[(T_PIO + i * TBL_ENT + E_A) / 8] = a->ports[i].port;

@@ -88,7 +88,7 @@ def table_tracers(meta, loops, failed):
     for v in variants(loops, "tracers"):
         base, _ = per_exit(loops, "tracers", "none", v)
         b = statistics.median(base) if base else None
-        out += [f"**{var_name(v)}** (exitgen `--vcpus {v[0]} --cpuid {meta.get('n', '?')}`"
+        out += [f"**{var_name(v)}** (exitgen `--vcpus {v[0]} {meta.get('workload', '--cpuid ' + meta.get('n', '?'))}`"
                 + (": the guest clock counts both vCPUs' instructions, so per exit is per exit of either"
                    if v[0] > 1 else "") + ")", "",
                 "| tracer | guest ns (= instructions) per exit, median | rounds: min-max (spread) | added per exit | slowdown |",
