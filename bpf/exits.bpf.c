@@ -101,6 +101,13 @@ struct {
 	__type(value, struct exits_slot);
 } slots SEC(".maps");
 
+/*
+ * Keys made in `slots` so far: user space reads the key list again only
+ * when this moved (or it freed slots itself), not on every refresh. An
+ * atomic add, but once per new key, never per exit.
+ */
+__u64 keys_made = 0;
+
 /* a stack: a freed slot is the next one given out (warm, and tested) */
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK);
@@ -251,6 +258,7 @@ static __always_inline struct exits_val *key_val(const struct exits_key *key,
 			return NULL;			/* not a slot number (cannot happen) */
 		ns.gen = (__u32)v->gen;
 		if (!bpf_map_update_elem(&slots, key, &ns, BPF_NOEXIST)) {
+			__sync_fetch_and_add(&keys_made, 1);
 			*out = ns;
 			return v;
 		}

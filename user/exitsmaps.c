@@ -44,11 +44,12 @@ int exits_maps_open(struct exits_maps *m, struct exits *skel)
 	m->free_fd = bpf_map__fd(skel->maps.free_slots);
 	m->drops_fd = bpf_map__fd(skel->maps.drops);
 	m->pids_fd = bpf_map__fd(skel->maps.pids);
+	m->keys_made = (volatile uint64_t *)&skel->bss->keys_made;
+	m->listed = false;
 	m->keys = calloc(m->max_keys, sizeof(*m->keys));
 	m->kslots = calloc(m->max_keys, sizeof(*m->kslots));
-	m->vals = calloc(m->max_keys, sizeof(struct agg));
 	m->drops = calloc((size_t)m->ncpus, sizeof(*m->drops));
-	if (!m->keys || !m->kslots || !m->vals || !m->drops)
+	if (!m->keys || !m->kslots || !m->drops)
 		return -ENOMEM;
 	/* the kernel maps the whole array, rounded up to pages */
 	m->stats_len = m->max_keys * m->val_sz;
@@ -150,8 +151,14 @@ long exits_maps_read(struct exits_maps *m)
 {
 	bool unsupported = false;
 	size_t i, n, k = 0;
+	uint64_t made;
 	long ret = 0;
 
+	/* read before the list: a key made meanwhile is read next time */
+	made = *m->keys_made;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (m->listed && made == m->made_seen)
+		return (long)m->nkeys;
 	if (m->use_batch != 0)
 		ret = read_slots_batch(m, &unsupported);
 	if (m->use_batch == 0 || unsupported) {
@@ -172,15 +179,23 @@ long exits_maps_read(struct exits_maps *m)
 			continue;
 		m->keys[k] = m->keys[i];
 		m->kslots[k] = m->kslots[i];
-		agg_from_val(&m->vals[k], stats_slot(m, slot));
 		k++;
 	}
+	m->nkeys = k;
+	m->made_seen = made;
+	m->listed = true;
 	return (long)k;
 }
 
-const struct agg *exits_maps_agg(const struct exits_maps *m, size_t i)
+bool exits_maps_agg(const struct exits_maps *m, size_t i, const struct agg *last,
+		    struct agg *out)
 {
-	return &m->vals[i];
+	volatile struct exits_val *v = stats_slot(m, m->kslots[i].slot);
+
+	if (v->count == last->count && v->lat_count == last->lat_count)
+		return false;
+	agg_from_val(out, v);
+	return true;
 }
 
 /*
@@ -194,6 +209,7 @@ void exits_maps_free_slot(struct exits_maps *m, size_t i)
 	uint32_t slot = m->kslots[i].slot;
 	struct exits_val zero;
 
+	m->listed = false;	/* the next read lists the keys again */
 	if (slot >= m->max_keys || bpf_map_delete_elem(m->slots_fd, &m->keys[i]))
 		return;
 	memset(&zero, 0, sizeof(zero));
@@ -219,7 +235,6 @@ void exits_maps_close(struct exits_maps *m)
 {
 	free(m->keys);
 	free(m->kslots);
-	free(m->vals);
 	free(m->drops);
 	if (m->stats)
 		munmap(m->stats, m->stats_len);

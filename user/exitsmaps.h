@@ -6,6 +6,7 @@
 #ifndef EXITTOP_EXITSMAPS_H
 #define EXITTOP_EXITSMAPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,7 +23,10 @@ struct exits_maps {
 	/* what the last exits_maps_read() found, max_keys entries each */
 	struct exits_key *keys;
 	struct exits_slot *kslots;	/* each key's slot in the stats array */
-	struct agg *vals;	/* each key's counters */
+	size_t nkeys;		/* of keys[] and kslots[], valid if listed */
+	bool listed;		/* keys[] is the list as of keys_made == made_seen */
+	uint64_t made_seen;
+	volatile uint64_t *keys_made;	/* the programs' count of keys made (.bss) */
 	void *stats;		/* the stats array, mapped (stats_len bytes) */
 	size_t stats_len;
 	uint64_t *drops;	/* per-CPU drop counters, ncpus */
@@ -41,13 +45,21 @@ int exits_maps_filter_pids(struct exits_maps *m, const uint32_t *pids, size_t n)
 int exits_maps_fill_free_slots(struct exits_maps *m);
 
 /*
- * Read every key with its slot, then each key's counters, into keys[i],
- * kslots[i] and exits_maps_agg(m, i). Returns the number of keys or -errno.
+ * Every key with its slot in keys[i] and kslots[i] (keys whose slot is not
+ * theirs any more left out), read again from the kernel only when the
+ * programs made keys or a slot was freed since the last read (a key keeps
+ * its slot while it lives). Returns the number of keys or -errno.
  */
 long exits_maps_read(struct exits_maps *m);
 
-/* The counters of key i of the last read. */
-const struct agg *exits_maps_agg(const struct exits_maps *m, size_t i);
+/*
+ * The counters of key i of the last read, from the mapped array (live: the
+ * programs keep counting): false if its count and lat_count are still those
+ * of last (every exit and every latency moves one of them, so nothing
+ * moved; an idle key costs two loads), else true with the counters in *out.
+ */
+bool exits_maps_agg(const struct exits_maps *m, size_t i, const struct agg *last,
+		    struct agg *out);
 
 /* Give key i's slot back to the programs (its VM has ended). */
 void exits_maps_free_slot(struct exits_maps *m, size_t i);

@@ -77,6 +77,7 @@ struct row_state *rowtable_get(struct row_table *t, const struct exits_key *k, b
 	t->slot[j].used = true;
 	t->slot[j].key = *k;
 	t->n++;
+	t->version++;
 	return &t->slot[j];
 }
 

@@ -9,22 +9,26 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model.h"
 
 struct row_state {
-	struct exits_key key;
-	struct agg last;	/* kernel value (summed over CPUs) at the previous read */
+	bool used;
+	bool delta_set;		/* delta or attr_delta nonzero: zero them at the next poll */
+	bool snap_delta;	/* the snapshot's copy of the row has a nonzero delta */
+	struct exits_key key;	/* with used and last.count: in a probe's first cache line */
+	struct agg last;	/* kernel value at the previous read */
 	struct agg total;
 	struct agg delta;
 	struct attr_agg attr_last, attr_total, attr_delta;	/* --attrib */
 	size_t vm;		/* the collector's VM index + 1; 0: not set yet */
-	bool used;
 };
 
 struct row_table {
 	struct row_state *slot;
 	size_t cap, n;
+	uint64_t version;	/* moves when a row is made (rows may move) */
 };
 
 /* Every used row state r of t, in table order. */

@@ -265,6 +265,58 @@ static int cmp_pid_vcpu(const void *pa, const void *pb)
 	return 0;
 }
 
+/* A new group (view row) for r's key under mode, zeroed. */
+static struct view_row *new_group(struct view *v, enum view_mode mode, const struct stat_row *r,
+				  const struct vm_info *vm)
+{
+	struct view_row *g = &v->rows[v->nrows++];
+
+	memset(g, 0, sizeof(*g));
+	g->pid = mode == VIEW_REASON ? 0 : r->pid;
+	g->vcpu = mode == VIEW_VCPU ? r->vcpu : 0;
+	g->reason = mode == VIEW_REASON ? r->reason : 0;
+	g->isa = r->isa;
+	g->name = mode != VIEW_REASON && vm ? vm->name : "";
+	g->alive = mode == VIEW_REASON || !vm || vm->alive;
+	return g;
+}
+
+/* Room for the groups of n rows (at most n): empty places, -1. */
+static int reason_index_reset(struct reason_index *x, size_t n)
+{
+	size_t cap = 64;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	if (cap > x->cap) {
+		int32_t *p = realloc(x->slot, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		x->slot = p;
+		x->cap = cap;
+	}
+	memset(x->slot, 0xff, x->cap * sizeof(*x->slot));
+	return 0;
+}
+
+/* The VIEW_REASON group of r: found by (isa, reason), made on first sight. */
+static struct view_row *reason_group(struct view *v, const struct stat_row *r)
+{
+	uint64_t k = (uint64_t)r->isa << 32 | r->reason;
+	size_t mask = v->gidx.cap - 1, j = (size_t)((k * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+
+	while (v->gidx.slot[j] >= 0) {
+		struct view_row *g = &v->rows[v->gidx.slot[j]];
+
+		if (g->isa == r->isa && g->reason == r->reason)
+			return g;
+		j = (j + 1) & mask;
+	}
+	v->gidx.slot[j] = (int32_t)v->nrows;
+	return new_group(v, VIEW_REASON, r, NULL);
+}
+
 int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 	       bool cumulative, const struct view_filter *f,
 	       enum sort_key key, bool reverse)
@@ -290,8 +342,18 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 	memset(&v->sum, 0, sizeof(v->sum));
 	v->sum.name = "";
 
-	/* Distinct VMs and vCPUs, for the header. */
-	qsort(sel, n, sizeof(*sel), cmp_pid_vcpu);
+	/*
+	 * Distinct VMs and vCPUs, for the header, and the VM and vCPU groups
+	 * below: both need sel in (pid, vcpu) order. The collector's
+	 * snapshots are in stat_row_cmp order, so sel is already; only
+	 * others (tests) are sorted here.
+	 */
+	for (i = 1; i < n; i++) {
+		if (cmp_pid_vcpu(&sel[i - 1], &sel[i]) > 0) {
+			qsort(sel, n, sizeof(*sel), cmp_pid_vcpu);
+			break;
+		}
+	}
 	v->attrib = s->attrib;
 	v->nvms = v->nvcpus = 0;
 	for (i = 0; i < n; i++) {
@@ -301,37 +363,45 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 			v->nvcpus++;
 	}
 
-	qsort_r(sel, n, sizeof(*sel), cmp_group, &mode);
+	/*
+	 * Groups: a VM's or vCPU's rows are next to each other in sel already;
+	 * the rows of one reason are spread over all vCPUs and are found
+	 * through a small hash of the (isa, reason) groups instead of sorting
+	 * sel (the groups are sorted for display below, and ties broken by
+	 * their key, so the order they were made in does not show).
+	 */
 	v->nrows = 0;
+	if (mode == VIEW_REASON && reason_index_reset(&v->gidx, n)) {
+		free(sel);
+		return -ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
 		const struct stat_row *r = sel[i];
 		struct view_row *g;
 
-		if (!i || cmp_group(&sel[i], &sel[i - 1], &mode)) {
-			const struct vm_info *vm = snapshot_vm(s, r->pid);
-
-			g = &v->rows[v->nrows++];
-			memset(g, 0, sizeof(*g));
-			g->pid = mode == VIEW_REASON ? 0 : r->pid;
-			g->vcpu = mode == VIEW_VCPU ? r->vcpu : 0;
-			g->reason = mode == VIEW_REASON ? r->reason : 0;
-			g->isa = r->isa;
-			g->name = mode != VIEW_REASON && vm ? vm->name : "";
-			g->alive = mode == VIEW_REASON || !vm || vm->alive;
-		} else {
+		if (mode == VIEW_REASON)
+			g = reason_group(v, r);
+		else if (!i || cmp_group(&sel[i], &sel[i - 1], &mode))
+			g = new_group(v, mode, r, snapshot_vm(s, r->pid));
+		else
 			g = &v->rows[v->nrows - 1];
-		}
 		g->nkeys++;
 		agg_add(&g->total, &r->total);
-		agg_add(&g->delta, &r->delta);
-		agg_add(&v->sum.total, &r->total);
-		agg_add(&v->sum.delta, &r->delta);
-		attr_add(&g->attr_total, &r->attr_total);
-		attr_add(&g->attr_delta, &r->attr_delta);
-		attr_add(&v->sum.attr_total, &r->attr_total);
-		attr_add(&v->sum.attr_delta, &r->attr_delta);
+		if (r->delta.count || r->delta.lat_count)	/* else all zero: idle */
+			agg_add(&g->delta, &r->delta);
+		if (s->attrib) {
+			attr_add(&g->attr_total, &r->attr_total);
+			attr_add(&g->attr_delta, &r->attr_delta);
+		}
 	}
 	free(sel);
+	/* the sum of the groups is the sum of the rows (adds, and max of maxima) */
+	for (i = 0; i < v->nrows; i++) {
+		agg_add(&v->sum.total, &v->rows[i].total);
+		agg_add(&v->sum.delta, &v->rows[i].delta);
+		attr_add(&v->sum.attr_total, &v->rows[i].attr_total);
+		attr_add(&v->sum.attr_delta, &v->rows[i].attr_delta);
+	}
 
 	derive(&v->sum, cumulative, s->interval_s);
 	v->sum.nkeys = n;
@@ -396,6 +466,7 @@ int view_select(const struct snapshot *s, const struct view_filter *f,
 void view_free(struct view *v)
 {
 	free(v->rows);
+	free(v->gidx.slot);
 	memset(v, 0, sizeof(*v));
 }
 

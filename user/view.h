@@ -70,6 +70,12 @@ struct view_row {
 	struct attr_agg attr;	/* attr_delta, or attr_total when cumulative */
 };
 
+/* view_build's index of the (isa, reason) groups: view row index or -1 */
+struct reason_index {
+	int32_t *slot;
+	size_t cap;		/* a power of two */
+};
+
 struct view {
 	enum view_mode mode;
 	bool cumulative;	/* figures since start instead of last interval */
@@ -81,6 +87,7 @@ struct view {
 	size_t nvcpus;		/* distinct (pid, vcpu) in the (filtered) rows */
 	bool attrib;		/* the snapshot has attribution figures */
 	double interval_s;
+	struct reason_index gidx;	/* view_build's scratch */
 };
 
 /* The reason's name, or its code in hex when unknown. Returns buf. */
