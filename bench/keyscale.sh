@@ -14,7 +14,7 @@
 #
 # Appends to $EXITTOP_RESULTS/keyscale.tsv one line per key count:
 #   keyscale KERNEL POSSIBLE_CPUS KEYS_WANTED KEYS_MADE KEYS_REAL MAP_KEYS
-#            REFRESHES CPU_NS MEMLOCK VMHWM_KB DROPPED EXITS_AFTER
+#            REFRESHES CPU_NS MEMLOCK VMHWM_KB DROPPED EXITS_AFTER EXITS_DURING
 # and one line per BPF map exittop holds:
 #   keyscale_map KERNEL POSSIBLE_CPUS KEYS_WANTED NAME TYPE MAX_ENTRIES KEY_SIZE VALUE_SIZE MEMLOCK
 # KERNEL: major.minor of the running kernel (fdinfo memlock is each map's
@@ -24,7 +24,8 @@
 # MEMLOCK: sum of fdinfo memlock over the BPF maps exittop holds (each map
 # once), bytes; MAP_KEYS: max_entries of its slots map; DROPPED: exittop's
 # dropped total (its header line) at the end, -1 if never printed;
-# EXITS_AFTER: exits exittop counted after exitgen was continued.
+# EXITS_AFTER: exits exittop counted after exitgen was continued;
+# EXITS_DURING: exits it counted in the measured refreshes (0: quiet guest).
 set -u
 me=bench/keyscale.sh
 [ "${EXITTOP_ICOUNT:-}" = 1 ] || { echo "$me: run me through tests/vm/run --icount (bench/keyscale-run.sh)" >&2; exit 2; }
@@ -47,8 +48,9 @@ wait_refreshes() { # N: until N refreshes are out (bounded: 300 s)
 	i=0
 	while [ "$(refreshes)" -lt "$1" ] && [ $i -lt 3000 ]; do sleep 0.1; i=$((i + 1)); done
 }
-# exits summed over the header lines after the Nth refresh
-exits_after() { awk -v n="$1" '/^exittop / { r++ } /^vms / && r > n { s += $6 } END { printf "%.0f\n", s }' "$out"; }
+# exits summed over the header lines of refreshes FROM+1 .. TO (default: all)
+exits_in() { awk -v a="$1" -v b="${2:-1000000000}" '/^exittop / { r++ }
+	/^vms / && r > a && r <= b { s += $6 } END { printf "%.0f\n", s }' "$out"; }
 dropped_total() { awk '/^vms / { d = 0; if (match($0, /\(total [0-9]+\)/)) d = substr($0, RSTART + 7, RLENGTH - 8) + 0; seen = 1 }
 	END { print seen ? d : -1 }' "$out"; }
 
@@ -74,7 +76,8 @@ for k in $KEYS; do
 	ep=$!
 	wait_refreshes 1
 	# 1. the real VM's keys; stopped once its HLTs are being counted
-	timeout 600 "$exitgen" --pio 1 --hlt 400 --hlt-delay-us 20000 --timeout 590 >"$out.gen" 2>"$out.gen.err" &
+	# no timeout(1) around it: the stop must reach exitgen (its own --timeout bounds it)
+	"$exitgen" --pio 1 --hlt 400 --hlt-delay-us 20000 --timeout 590 >"$out.gen" 2>"$out.gen.err" &
 	gp=$!
 	n=$(refreshes)
 	wait_refreshes $((n + 2))
@@ -106,8 +109,8 @@ for k in $KEYS; do
 	kill $(echo "$pids" | tr ',' ' ') 2>/dev/null
 	wait 2>/dev/null
 	mem=$(echo "$maps" | awk '{ s += $2 } END { printf "%.0f\n", s }')
-	printf 'keyscale\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kern" "$ncpu" "$k" "$made" "$real" "$mapkeys" \
-		$((n1 - n0)) $((c1 - c0)) "$mem" "$hwm" "$(dropped_total)" "$(exits_after "$na")" | tee -a "$res/keyscale.tsv"
+	printf 'keyscale\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kern" "$ncpu" "$k" "$made" "$real" "$mapkeys" \
+		$((n1 - n0)) $((c1 - c0)) "$mem" "$hwm" "$(dropped_total)" "$(exits_in "$na")" "$(exits_in "$n0" "$n1")" | tee -a "$res/keyscale.tsv"
 	echo "$maps" | while read -r id l t m ks vs; do
 		name=$(echo "$names" | jq -r --argjson id "$id" '[.[] | select(.id == $id)] | .[0].name // "?"')
 		printf 'keyscale_map\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kern" "$ncpu" "$k" "$name" "$t" "$m" "$ks" "$vs" "$l"

@@ -24,13 +24,14 @@ def load(path):
     with open(path, encoding="utf-8") as f:
         for line in f:
             r = line.rstrip("\n").split("\t")
-            if r[0] == "keyscale" and len(r) >= 13:
+            if r[0] == "keyscale" and len(r) >= 14:
                 rows.append({"kernel": r[1], "cpus": int(r[2]), "want": int(r[3]),
                              "made": int(r[4]), "real": int(r[5]),
                              "mapkeys": int(r[6]) if r[6].isdigit() else None,
                              "refreshes": int(r[7]), "cpu_ns": int(r[8]),
                              "memlock": int(r[9]), "hwm_kb": int(r[10]),
-                             "dropped": int(r[11]), "exits_after": int(r[12])})
+                             "dropped": int(r[11]), "exits_after": int(r[12]),
+                             "exits_during": int(r[13])})
             elif r[0] == "keyscale_map" and len(r) >= 10:
                 maps.append({"kernel": r[1], "cpus": int(r[2]), "want": int(r[3]), "name": r[4],
                              "type": MAP_TYPES.get(int(r[5]), f"type {r[5]}"),
@@ -84,6 +85,8 @@ def table(rows):
         if r["real"] + r["made"] != r["want"]:
             live += f", {r['want']:,} wanted"
         cpu = f"{ns:,.0f} ({r['refreshes']} refreshes)" if ns is not None else "no refresh"
+        if r["exits_during"]:
+            cpu += f" NOT quiet: {r['exits_during']:,} exits meanwhile"
         share = f"{pct_core(ns):.3f}%" if ns is not None else "-"
         drop = f"{r['dropped']:,}" if r["dropped"] >= 0 else "no header"
         mem = mib(r["memlock"]) + ("" if real_memlock(r["kernel"]) else " (formula)")
@@ -157,9 +160,10 @@ def verdicts(rows):
         big = at.get(b + (65536,))
         rep = (f" ({per_refresh(big):,.0f} = {pct_core(per_refresh(big)):.2f}% at 65,536 keys)"
                if big and per_refresh(big) is not None else "")
+        noisy = " (the guest was not quiet: not a valid measurement)" if r["exits_during"] else ""
         out.append(f"- exittop's CPU per refresh <= 1% of one core with {CPU_KEYS:,} live keys, "
-                   f"{boot_name(*b)}: {ns:,.0f} guest ns = {pct_core(ns):.2f}%{rep}: "
-                   f"{verdict(pct_core(ns) <= CPU_LIMIT_PCT)}")
+                   f"{boot_name(*b)}: {ns:,.0f} guest ns = {pct_core(ns):.2f}%{rep}{noisy}: "
+                   f"{verdict(pct_core(ns) <= CPU_LIMIT_PCT and not noisy)}")
     # 4. independent of possible CPUs: the boots of one kernel compared
     for kern in sorted({b[0] for b in boots}, key=kver):
         cpus = [b[1] for b in boots if b[0] == kern]
