@@ -9,6 +9,8 @@
 #   2. bench/synthkeys.py adds keys in exittop's real maps, spread over 16
 #      live processes standing in for VMMs, up to K live keys in all
 #   3. five refreshes measured (the guest quiet: exitgen stopped)
+#   (EXITTOP_KEYSCALE_PERF=1: then perf record of exittop over five more
+#   refreshes, its report in $EXITTOP_RESULTS/perf.KEYS.txt; not measured)
 #   4. exitgen continued: its HLT and done exits go on being counted with
 #      all K keys live; exittop's drop count is read after it ended
 #
@@ -96,6 +98,11 @@ for k in $KEYS; do
 	maps=$(held_maps $ep)
 	hwm=$(awk '/VmHWM/ { print $2 }' /proc/$ep/status)
 	names=$(bpftool map show -j 2>/dev/null)
+	if [ "${EXITTOP_KEYSCALE_PERF:-}" = 1 ]; then
+		n=$(refreshes)
+		timeout 600 perf record -q -g -o /tmp/keyscale.perf -p $ep -- sh -c "while [ \$(grep -c '^exittop ' $out) -lt $((n + 5)) ]; do sleep 0.1; done" 2>/dev/null
+		perf report -i /tmp/keyscale.perf --stdio --no-children --percent-limit 1 2>/dev/null | head -n 300 >"$res/perf.$k.txt"
+	fi
 	# 4. the VM goes on with all k keys live; then two more refreshes
 	na=$(refreshes)
 	kill -CONT $gp
