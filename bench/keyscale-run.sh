@@ -21,6 +21,7 @@
 # Exit status 0, or 1 when a boot failed or left no records.
 set -eu
 t_start=$(date +%s)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)	# of the scripts copied below
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 cd "$repo"
@@ -52,7 +53,7 @@ for b in ${BENCH_KEYSCALE_BOOTS:-6.1:2 6.1:64 6.1:640 6.12:2}; do
 done
 {
 	printf 'meta\tboot\t%s --kernel K --cmdline possible_cpus=N -- bench/keyscale.sh\n' "$boot"
-	printf 'meta\tcommit\t%s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	printf 'meta\tcommit\t%s\n' "$commit"
 	printf 'meta\tdate\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
 	printf 'meta\thost_seconds\t%s\n' "$(($(date +%s) - t_start))"
 } >>"$results/keyscale.tsv"
