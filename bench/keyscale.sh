@@ -85,6 +85,7 @@ for k in $KEYS; do
 	wait_refreshes $((n + 2))
 	kill -STOP $gp
 	# 2. the synthetic keys, up to k live ones
+	# shellcheck disable=SC2046 # "MADE FOUND": two words
 	set -- $(python3 "$here/synthkeys.py" "$k" "$pids" 2>"$out.synth")
 	made=${1:-0} real=${2:-0}
 	mapkeys=$(bpftool map show -j 2>/dev/null | jq '[.[] | select(.name == "slots")] | last | .max_entries')
@@ -113,6 +114,7 @@ for k in $KEYS; do
 	wait_refreshes $((n + 2))
 	kill -INT $ep
 	wait $ep
+	# shellcheck disable=SC2046 # one pid a word
 	kill $(echo "$pids" | tr ',' ' ') 2>/dev/null
 	wait 2>/dev/null
 	mem=$(echo "$maps" | awk '{ s += $2 } END { printf "%.0f\n", s }')
