@@ -223,7 +223,7 @@ demo:
 # deterministic half (bench/icount-run.sh: QEMU icount, guest instructions
 # per exit, into build/bench-icount/; then the scale table, into
 # build/bench-keyscale/): its tables lead the report. A failed scale run
-# leaves the report without its table, and says so.
+# leaves its table partial or out of the report, and says so.
 bench:
 	@scripts/deps.sh test testbed bench
 	$(MAKE) all
