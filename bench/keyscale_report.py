@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""bench/keyscale_report.py KEYSCALE.TSV: the scale table of bench/keyscale.sh's
+"""bench/keyscale_report.py KEYSCALE.TSV: the scale section of bench/keyscale.sh's
 records (possible CPUs x live keys: BPF map memory, exittop CPU per refresh,
-VmHWM) as markdown."""
+VmHWM; memory per map; the verdicts of issue 11) as markdown."""
 import os
 import sys
 
@@ -15,8 +15,8 @@ def main(argv):
         sys.stderr.write(__doc__ + "\n")
         return 2
     try:
-        print("\n".join(keyscale.table(keyscale.load(argv[0]))))
-    except (OSError, ValueError) as e:
+        print("\n".join(keyscale.section(argv[0])))
+    except (OSError, ValueError, IndexError) as e:
         sys.stderr.write(f"keyscale_report.py: {argv[0]}: {e}\n")
         return 1
     return 0

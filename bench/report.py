@@ -6,7 +6,9 @@ notes.txt) into docs/benchmarks.md and the slowdown plot (gnuplot,
 bench/slowdown.gp; its data goes to RESULTS_DIR/slowdown.dat). Facts about
 the host come from BENCH_* environment variables set by bench/run.sh.
 With --icount, the deterministic tables of bench/icount.sh's records
-(bench/benchreport/icount.py) lead the report, right after the title.
+(bench/benchreport/icount.py) lead the report, right after the title; with
+--keyscale, the scale table of bench/keyscale.sh's records
+(bench/benchreport/keyscale.py) follows them.
 bench/run.sh runs it at the end of `make bench`; tests/bench/report-test.sh
 checks it on the fixtures under tests/bench/.
 
@@ -29,17 +31,21 @@ from benchreport import sections_results as results  # noqa: E402
 from benchreport import sections_setup as setup  # noqa: E402
 from benchreport import sections_tracers as tracers  # noqa: E402
 from benchreport import icount  # noqa: E402
+from benchreport import keyscale  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # In report order. Each takes the Report and appends its lines; a section
 # without data writes nothing. targets() records the checks summary() counts.
 def deterministic(rep):
-    """The icount tables (when --icount gave them), then a line that says the
-    wall-clock part follows."""
-    if not rep.icount:
+    """The icount tables (when --icount gave them), the scale table (when
+    --keyscale gave it), then a line that says the wall-clock part follows."""
+    if not rep.icount and not rep.keyscale:
         return
-    for line in icount.section(rep.icount):
+    lines = icount.section(rep.icount) if rep.icount else []
+    if rep.keyscale:
+        lines += keyscale.section(rep.keyscale)
+    for line in lines:
         rep.w(line)
     rep.w("## Wall clock")
     rep.w("")
@@ -95,6 +101,8 @@ def main():
                     help="write the plot's data file but do not run gnuplot")
     ap.add_argument("--icount", metavar="TSV",
                     help="records of bench/icount.sh: their tables lead the report")
+    ap.add_argument("--keyscale", metavar="TSV",
+                    help="records of bench/keyscale.sh: the scale table follows the icount tables")
     ap.add_argument("results", metavar="RESULTS_DIR")
     ap.add_argument("out_md", metavar="OUT_MD")
     ap.add_argument("out_png", metavar="OUT_PNG")
@@ -106,8 +114,15 @@ def main():
         fail(str(e))
     rep = Report(res, args.tried)
     rep.icount = args.icount
-    if args.icount and not os.path.isfile(args.icount):
-        fail(f"--icount {args.icount}: no such file")
+    rep.keyscale = args.keyscale
+    for opt, path in (("--icount", args.icount), ("--keyscale", args.keyscale)):
+        if path and not os.path.isfile(path):
+            fail(f"{opt} {path}: no such file")
+    if args.keyscale:
+        try:
+            keyscale.load(args.keyscale)
+        except (OSError, ValueError, IndexError) as e:
+            fail(f"--keyscale {args.keyscale}: {e}")
     try:
         for section in SECTIONS:
             section(rep)

@@ -9,6 +9,8 @@
 #   host:  bench/report.py computes medians/ratios, writes the report + plot,
 #          led by the deterministic tables of bench/icount-run.sh when it ran
 #          (BENCH_ICOUNT_RESULTS/icount.tsv, default build/bench-icount)
+#          and the scale table of bench/keyscale-run.sh when it ran
+#          (BENCH_KEYSCALE_RESULTS/keyscale.tsv, default build/bench-keyscale)
 #
 # Environment (all optional):
 #   EXITTOP_BENCH_N, _ROUNDS, _TRACERS, _SCALE, _SECTIONS   see bench/inside.sh
@@ -90,10 +92,13 @@ export BENCH_LOAD="before: $load_before; after: $load_after"
 export BENCH_VM_S="$t_vm" BENCH_TOTAL_S="$(($(date +%s) - t_start))"
 export BENCH_KVM_STOCK="$kvm_stock" BENCH_KVM_PATCHED="$kvm_patched" BENCH_PATCH_WHY="$patch_why"
 export BENCH_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-# The deterministic tables (bench/icount-run.sh, run before by make bench) lead.
+# The deterministic tables (bench/icount-run.sh, bench/keyscale-run.sh, run
+# before by make bench) lead.
 icount_tsv=${BENCH_ICOUNT_RESULTS:-$repo/build/bench-icount}/icount.tsv
+keyscale_tsv=${BENCH_KEYSCALE_RESULTS:-$repo/build/bench-keyscale}/keyscale.tsv
 set --
 [ -s "$icount_tsv" ] && set -- --icount "$icount_tsv"
+[ -s "$keyscale_tsv" ] && set -- "$@" --keyscale "$keyscale_tsv"
 if [ "${BENCH_NO_DOCS:-}" = 1 ]; then
 	python3 bench/report.py "$@" "$results" "$results/benchmarks.md" "$results/benchmarks.png"
 else
