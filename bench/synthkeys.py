@@ -5,10 +5,12 @@ Makes the maps of the running exittop (the newest maps named "slots" and
 "free_slots") hold KEYS live keys: counts the keys already there (a real
 VM's), then adds the rest the way its BPF programs do for a key's first
 exit: pop a slot from free_slots, insert (pid, vcpu, reason, SVM) ->
-(slot, generation 0) into slots. Keys are spread over the PIDs (live
-processes: exittop keeps a key only while its VMM lives), 64 reasons per
-vCPU. Counters stay zero: exittop's refresh reads every key's per-CPU
-counters all the same, which is the cost the scale table measures.
+(slot, generation 0) into slots, and add them to keys_made in the
+object's .bss (exittop lists the keys again when that moves). Keys are
+spread over the PIDs (live processes: exittop keeps a key only while its
+VMM lives), 64 reasons per vCPU. Counters stay zero: idle keys, whose
+refresh cost (a slot -> row lookup and two loads each) is what the scale
+table measures.
 Only for a freshly started exittop (no slot freed yet, so every slot's
 generation is 0) on a quiet machine (no exits claiming slots meanwhile:
 stop the VMs first).
@@ -23,6 +25,7 @@ import struct
 import sys
 
 SYS_BPF = 321  # x86_64
+BPF_MAP_LOOKUP_ELEM = 1
 BPF_MAP_UPDATE_ELEM = 2
 BPF_MAP_GET_NEXT_KEY = 4
 BPF_MAP_GET_NEXT_ID = 12
@@ -108,6 +111,20 @@ def main(argv):
             sys.stderr.write(f"synthkeys.py: inserting key {i}: {os.strerror(-ret)}\n")
             break
         made += 1
+    # exits.bpf.c counts the keys its programs make (keys_made, in its .bss)
+    # and exittop lists the keys again only when that moved: count ours too
+    if made and "exits.bss" in m:
+        zero = ctypes.c_uint32(0)
+        cnt = ctypes.c_uint64()
+        ret, _ = bpf(BPF_MAP_LOOKUP_ELEM, struct.pack(
+            "IIQQ", m["exits.bss"], 0, ctypes.addressof(zero), ctypes.addressof(cnt)))
+        if ret == 0:
+            cnt.value += made
+            ret, _ = bpf(BPF_MAP_UPDATE_ELEM, struct.pack(
+                "IIQQQ", m["exits.bss"], 0, ctypes.addressof(zero), ctypes.addressof(cnt), 0))
+        if ret < 0:
+            sys.stderr.write(f"synthkeys.py: counting the keys in exits.bss: {os.strerror(-ret)}\n")
+            return 1
     print(made, found)
     return 0 if made + found >= want else 1
 
