@@ -33,19 +33,9 @@
 #include "stats.h"
 #include "tpformat.h"
 #include "tpmode.h"
+#include "snaprows.h"
 #include "vmtable.h"
 #include "exits.skel.h"
-
-/*
- * A row's place in stat_row_cmp's order (pid, vcpu, reason, isa) as two
- * numbers, and its state: sorting these moves 24 bytes a row, where
- * sorting the snapshot's rows themselves moved ~700.
- */
-struct row_ref {
-	uint64_t hi;	/* pid << 32 | vcpu */
-	uint64_t lo;	/* reason << 8 | isa */
-	struct row_state *r;
-};
 
 struct collector {
 	struct exits *skel;
@@ -57,13 +47,7 @@ struct collector {
 	struct row_table rt;	/* every key read since the last reset */
 	struct vm_table vms;	/* rt's row_state.vm indexes vms.vm */
 	/* snapshot storage */
-	struct stat_row *rows;
-	size_t rows_cap;
-	struct row_ref *order;	/* rows' sort keys, sorted before the rows are filled */
-	size_t order_cap, order_n;
-	/* order and rows still hold rt's rows if its slots and version are these */
-	const struct row_state *order_slots;
-	uint64_t order_version;
+	struct snap_rows snap;
 	/*
 	 * The row state of each stats slot's key at the last read (max_keys),
 	 * valid while rt's slots stay where they were (slot_rows_of): a
@@ -355,8 +339,7 @@ void collector_close(struct collector *c)
 	exits_maps_close(&c->maps);
 	rowtable_free(&c->rt);
 	vmtable_free(&c->vms);
-	free(c->rows);
-	free(c->order);
+	snap_rows_free(&c->snap);
 	free(c->slot_rows);
 	free(c->svms);
 	free(c);
@@ -481,73 +464,21 @@ static void count_drops(struct collector *c, struct snapshot *s)
 	c->drop_last = drops;
 }
 
-static int row_ref_cmp(const void *a, const void *b)
-{
-	const struct row_ref *x = a, *y = b;
-
-	if (x->hi != y->hi)
-		return x->hi < y->hi ? -1 : 1;
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	return 0;
-}
-
 /* The snapshot of the row states and VMs, rows in stat_row_cmp order. */
 static int fill_snapshot(struct collector *c, struct snapshot *s, uint64_t now)
 {
-	struct row_state *r;
-	size_t i, nr = 0;
-	bool same;
+	size_t i, nr;
 
-	/*
-	 * No row made or moved since the last snapshot: its order stands,
-	 * and only rows that changed since are copied again (an idle row's
-	 * copy, delta zero, is still right).
-	 */
-	same = c->order_slots == c->rt.slot && c->order_version == c->rt.version &&
-	       c->order_n == c->rt.n && c->rows;
-	if (!same) {
-		if (array_reserve(&c->rows, &c->rows_cap, c->rt.n, sizeof(*c->rows), 64) ||
-		    array_reserve(&c->order, &c->order_cap, c->rt.n, sizeof(*c->order), 64))
-			return -ENOMEM;
-		rowtable_for_each(&c->rt, r) {
-			struct row_ref *o = &c->order[nr++];
-
-			o->hi = (uint64_t)r->key.pid << 32 | r->key.vcpu;
-			o->lo = (uint64_t)r->key.reason << 8 | (uint8_t)r->key.isa;
-			o->r = r;
-		}
-		qsort(c->order, nr, sizeof(*c->order), row_ref_cmp);
-		c->order_n = nr;
-		c->order_slots = c->rt.slot;
-		c->order_version = c->rt.version;
-	}
-	if (array_reserve(&c->svms, &c->svms_cap, c->vms.n, sizeof(*c->svms), 16))
+	if (snap_rows_fill(&c->snap, &c->rt, &nr) ||
+	    array_reserve(&c->svms, &c->svms_cap, c->vms.n, sizeof(*c->svms), 16))
 		return -ENOMEM;
-	nr = c->order_n;
-	for (i = 0; i < nr; i++) {
-		struct stat_row *row = &c->rows[i];
-
-		r = c->order[i].r;
-		if (same && !r->delta_set && !r->snap_delta)
-			continue;
-		r->snap_delta = r->delta_set;
-		row->pid = r->key.pid;
-		row->vcpu = r->key.vcpu;
-		row->reason = r->key.reason;
-		row->isa = (uint8_t)r->key.isa;
-		row->total = r->total;
-		row->delta = r->delta;
-		row->attr_total = r->attr_total;
-		row->attr_delta = r->attr_delta;
-	}
 	for (i = 0; i < c->vms.n; i++)
 		c->svms[i] = c->vms.vm[i].info;
 
 	s->mono_ns = now;
 	s->interval_s = (double)(now - c->last_mono) / 1e9;
 	c->last_mono = now;
-	s->rows = c->rows;
+	s->rows = c->snap.rows;
 	s->nrows = nr;
 	s->vms = c->svms;
 	s->nvms = c->vms.n;
@@ -601,7 +532,7 @@ static void forget_ended(struct collector *c, uint64_t ended_by_ns, bool zero_to
 	size_t *newidx;		/* old VM index -> new index + 1, 0: forgotten */
 
 	/* rows go or totals change: the next read and snapshot start over */
-	c->order_slots = NULL;
+	snap_rows_invalidate(&c->snap);
 	c->slot_rows_of = NULL;
 	newidx = calloc(c->vms.n ? c->vms.n : 1, sizeof(*newidx));
 	if (!newidx || rowtable_init(&fresh)) {
