@@ -49,6 +49,7 @@ static __always_inline void count_drop(__u32 idx)
 	old = __sync_fetch_and_add(d, 1);
 	/* keep the result live: without a use, a non-fetch add is emitted */
 	asm volatile("" : : "r"(old));
+	/* READ_ONCE, WRITE_ONCE: user space clears it meanwhile */
 	if (!*(volatile __u32 *)&drops_dirty)
 		*(volatile __u32 *)&drops_dirty = 1;
 }

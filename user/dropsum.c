@@ -22,7 +22,7 @@
 
 #include "dropsum.h"
 
-int dropsum_init(struct dropsum *d, int fd, volatile uint32_t *dirty,
+int dropsum_init(struct dropsum *d, int fd, uint32_t *dirty,
 		 uint32_t first, uint32_t n, int ncpus)
 {
 	memset(d, 0, sizeof(*d));
@@ -41,13 +41,15 @@ uint64_t dropsum_read(struct dropsum *d)
 	uint32_t i;
 	int cpu;
 
-	if (d->have && !*d->dirty)
+	/* the programs write the flag meanwhile: one untorn load or store each */
+	if (d->have && !__atomic_load_n(d->dirty, __ATOMIC_RELAXED))
 		return d->sum;
-	*d->dirty = 0;
+	__atomic_store_n(d->dirty, 0, __ATOMIC_RELAXED);
 	__sync_synchronize();	/* the clear before the reads (see the top) */
 	for (i = d->first; i < d->first + d->n; i++) {
 		if (bpf_map_lookup_elem(d->fd, &i, d->percpu)) {
-			*d->dirty = 1;	/* try again next time, keep the last sum */
+			/* try again next time, keep the last sum */
+			__atomic_store_n(d->dirty, 1, __ATOMIC_RELAXED);
 			return d->sum;
 		}
 		for (cpu = 0; cpu < d->ncpus; cpu++)

@@ -14,7 +14,7 @@
 
 struct dropsum {
 	int fd;			/* the per-CPU array of counters */
-	volatile uint32_t *dirty;	/* drops_dirty, in the object's mapped .bss */
+	uint32_t *dirty;	/* drops_dirty, in the object's mapped .bss */
 	uint32_t first, n;	/* the counters summed: [first, first + n) */
 	int ncpus;		/* possible CPUs: values per counter */
 	uint64_t *percpu;	/* read buffer */
@@ -27,7 +27,7 @@ struct dropsum {
  * (&skel->bss->drops_dirty); counters first .. first + n - 1 are summed.
  * 0 or -ENOMEM.
  */
-int dropsum_init(struct dropsum *d, int fd, volatile uint32_t *dirty,
+int dropsum_init(struct dropsum *d, int fd, uint32_t *dirty,
 		 uint32_t first, uint32_t n, int ncpus);
 
 /* The counters' sum over CPUs now (each drop is in it by the next call). */
