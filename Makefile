@@ -87,7 +87,7 @@ all: $(BUILD)/exittop $(BUILD)/exitgen $(BUILD)/exitcpuid
 deps:
 	@scripts/deps.sh build
 
-$(BUILD)/exits.bpf.o: bpf/exits.bpf.c bpf/exits.h bpf/lat.bpf.h bpf/threads.bpf.h vmlinux.h
+$(BUILD)/exits.bpf.o: bpf/exits.bpf.c bpf/exits.h bpf/drops.bpf.h bpf/lat.bpf.h bpf/threads.bpf.h vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 $(BPF_CFLAGS) -I. -Ibpf -c $< -o $@
@@ -95,7 +95,7 @@ $(BUILD)/exits.bpf.o: bpf/exits.bpf.c bpf/exits.h bpf/lat.bpf.h bpf/threads.bpf.
 	$(Q)$(LLVM_STRIP) -g $@
 
 # exittop --drill's programs: their own object, loaded only when asked for.
-$(BUILD)/detail.bpf.o: bpf/detail.bpf.c bpf/detail.h bpf/exits.h bpf/lat.bpf.h bpf/threads.bpf.h bpf/pend.bpf.h vmlinux.h
+$(BUILD)/detail.bpf.o: bpf/detail.bpf.c bpf/detail.h bpf/drops.bpf.h bpf/exits.h bpf/lat.bpf.h bpf/threads.bpf.h bpf/pend.bpf.h vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 $(BPF_CFLAGS) -I. -Ibpf -c $< -o $@
@@ -103,7 +103,7 @@ $(BUILD)/detail.bpf.o: bpf/detail.bpf.c bpf/detail.h bpf/exits.h bpf/lat.bpf.h b
 	$(Q)$(LLVM_STRIP) -g $@
 
 # Latency attribution (--attrib): its own object, loaded only when asked for.
-$(BUILD)/attrib.bpf.o: bpf/attrib.bpf.c bpf/attrib.h bpf/exits.h bpf/threads.bpf.h bpf/pend.bpf.h vmlinux.h
+$(BUILD)/attrib.bpf.o: bpf/attrib.bpf.c bpf/attrib.h bpf/drops.bpf.h bpf/exits.h bpf/threads.bpf.h bpf/pend.bpf.h vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 $(BPF_CFLAGS) -I. -Ibpf -c $< -o $@

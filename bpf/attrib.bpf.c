@@ -77,12 +77,10 @@ struct {
 	__type(value, struct attrib_val);
 } attrib_stats SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, ATTRIB_DROP_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} attrib_drops SEC(".maps");
+/* the drop counters and their flag for user space (drops.bpf.h) */
+#define DROPS_MAP	attrib_drops
+#define DROPS_N		ATTRIB_DROP_MAX
+#include "drops.bpf.h"
 
 /* What the split of one exit starts from, taken at its kvm_exit. */
 struct attrib_exit {
@@ -133,14 +131,6 @@ struct {
 	__type(key, int);
 	__type(value, struct attrib_rec);
 } attrib_rec SEC(".maps");
-
-static __always_inline void count_drop(__u32 idx)
-{
-	__u64 *d = bpf_map_lookup_elem(&attrib_drops, &idx);
-
-	if (d)
-		(*d)++;		/* per-CPU slot: no atomic needed */
-}
 
 static __always_inline struct attrib_stash *stash(void)
 {

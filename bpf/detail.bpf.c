@@ -74,20 +74,10 @@ struct {
 
 #include "pend.bpf.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, DETAIL_DROP_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} detail_drops SEC(".maps");
-
-static __always_inline void count_drop(__u32 idx)
-{
-	__u64 *d = bpf_map_lookup_elem(&detail_drops, &idx);
-
-	if (d)
-		(*d)++;		/* per-CPU slot */
-}
+/* the drop counters and their flag for user space (drops.bpf.h) */
+#define DROPS_MAP	detail_drops
+#define DROPS_N		DETAIL_DROP_MAX
+#include "drops.bpf.h"
 
 /* Does an exit of (isa, reason) take a detail of this kind? Bounded, unrolled. */
 static __always_inline bool drilled(__u32 isa, __u32 reason, __u32 kind)

@@ -122,20 +122,10 @@ struct {
 	__type(value, __u8);
 } pids SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, EXITS_DROP_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
-
-static __always_inline void count_drop(__u32 idx)
-{
-	__u64 *d = bpf_map_lookup_elem(&drops, &idx);
-
-	if (d)
-		(*d)++;		/* per-CPU slot: no atomic needed */
-}
+/* the drop counters and their flag for user space (drops.bpf.h) */
+#define DROPS_MAP	drops
+#define DROPS_N		EXITS_DROP_MAX
+#include "drops.bpf.h"
 
 static __always_inline bool traced(__u32 tgid)
 {

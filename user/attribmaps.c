@@ -17,17 +17,16 @@
 #include <bpf/libbpf.h>
 
 #include "attribmaps.h"
+#include "dropsum.h"
 #include "attrib.skel.h"
 
 struct attribmaps {
 	struct attrib *skel;
-	int drops_fd;
-	int ncpus;
 	size_t max_keys;
 	size_t val_sz;		/* stride of attrib_stats' values */
 	void *vals;		/* attrib_stats, mapped */
 	size_t len;
-	uint64_t *drops;	/* per-CPU read buffer */
+	struct dropsum drops;	/* every ATTRIB_DROP_*, summed over CPUs */
 };
 
 static int load(struct attribmaps *a, int stats_fd, int threads_fd, int pend_fd,
@@ -91,21 +90,23 @@ int attribmaps_open(struct attribmaps **ap, int stats_fd, int threads_fd,
 		return -ENOMEM;
 	}
 	a->max_keys = max_keys;
-	a->ncpus = ncpus;
 	a->val_sz = (sizeof(struct attrib_val) + 7) & ~(size_t)7;
 	ret = load(a, stats_fd, threads_fd, pend_fd, dattr_fd, err, errlen);
 	if (ret) {
 		attribmaps_close(a);
 		return ret;
 	}
-	a->drops_fd = bpf_map__fd(a->skel->maps.attrib_drops);
-	a->drops = calloc((size_t)ncpus, sizeof(*a->drops));
 	a->len = (a->max_keys * a->val_sz + (size_t)pg - 1) & ~((size_t)pg - 1);
 	a->vals = mmap(NULL, a->len, PROT_READ, MAP_SHARED,
 		       bpf_map__fd(a->skel->maps.attrib_stats), 0);
-	if (a->vals == MAP_FAILED || !a->drops) {
-		ret = a->vals == MAP_FAILED ? -errno : -ENOMEM;
+	if (a->vals == MAP_FAILED) {
+		ret = -errno;
 		a->vals = NULL;
+	} else {
+		ret = dropsum_init(&a->drops, bpf_map__fd(a->skel->maps.attrib_drops),
+				   &a->skel->bss->drops_dirty, 0, ATTRIB_DROP_MAX, ncpus);
+	}
+	if (ret) {
 		snprintf(err, errlen, "--attrib: mapping its counters failed: %s", strerror(-ret));
 		attribmaps_close(a);
 		return ret;
@@ -143,15 +144,7 @@ void attribmaps_read(const struct attribmaps *a, uint32_t slot, uint32_t gen,
 
 uint64_t attribmaps_drops(struct attribmaps *a)
 {
-	uint64_t sum = 0;
-	uint32_t idx;
-	int cpu;
-
-	for (idx = 0; idx < ATTRIB_DROP_MAX; idx++)
-		if (!bpf_map_lookup_elem(a->drops_fd, &idx, a->drops))
-			for (cpu = 0; cpu < a->ncpus; cpu++)
-				sum += a->drops[cpu];
-	return sum;
+	return dropsum_read(&a->drops);
 }
 
 void attribmaps_close(struct attribmaps *a)
@@ -161,6 +154,6 @@ void attribmaps_close(struct attribmaps *a)
 	if (a->vals)
 		munmap(a->vals, a->len);
 	attrib__destroy(a->skel);
-	free(a->drops);
+	dropsum_free(&a->drops);
 	free(a);
 }

@@ -33,7 +33,10 @@ int attribmaps_open(struct attribmaps **a, int stats_fd, int threads_fd,
 void attribmaps_read(const struct attribmaps *a, uint32_t slot, uint32_t gen,
 		     struct attr_agg *out);
 
-/* Exits not attributed (no task storage, slot gone), summed over CPUs. */
+/*
+ * Exits not attributed (no task storage, slot gone), summed over CPUs
+ * (read from the kernel only after a drop, see dropsum.h).
+ */
 uint64_t attribmaps_drops(struct attribmaps *a);
 
 void attribmaps_close(struct attribmaps *a);

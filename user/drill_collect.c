@@ -18,6 +18,7 @@
 #include "array.h"
 #include "attrib_stats.h"
 #include "drill_collect.h"
+#include "dropsum.h"
 #include "stats.h"
 #include "tpmode.h"
 #include "view.h"
@@ -32,14 +33,14 @@ struct dstate {
 struct detail {
 	struct detail_bpf *skel;
 	struct drill_set drill;
-	int map_fd, drops_fd, ncpus;
+	int map_fd, ncpus;
 	size_t max_keys;
 	int use_batch;		/* -1 unknown, 0 no, 1 yes */
 	struct detail_key *keys;	/* one read, max_keys each */
 	struct exits_val *vals;
 	struct attr_agg *avals;	/* --attrib: the split of keys[i], or NULL */
 	int attr_fd;		/* detail_attrib (written by attrib.bpf.c) */
-	uint64_t *drops;	/* per CPU */
+	struct dropsum drops;	/* DETAIL_DROP_EXIT, summed over CPUs */
 	struct dstate *st;	/* by detail_key_cmp */
 	size_t nst, st_cap;
 	struct detail_row *rows;	/* the snapshot's copy */
@@ -140,12 +141,12 @@ int detail_open(struct detail **dp, const struct drill_set *ds, int threads_fd,
 		goto fail;
 	}
 	d->map_fd = bpf_map__fd(d->skel->maps.details);
-	d->drops_fd = bpf_map__fd(d->skel->maps.detail_drops);
 	d->attr_fd = bpf_map__fd(d->skel->maps.detail_attrib);
 	d->keys = calloc(d->max_keys, sizeof(*d->keys));
 	d->vals = calloc(d->max_keys, sizeof(*d->vals));
-	d->drops = calloc(d->ncpus, sizeof(*d->drops));
-	if (!d->keys || !d->vals || !d->drops) {
+	if (!d->keys || !d->vals ||
+	    dropsum_init(&d->drops, bpf_map__fd(d->skel->maps.detail_drops),
+			 &d->skel->bss->drops_dirty, DETAIL_DROP_EXIT, 1, d->ncpus)) {
 		ret = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -166,7 +167,7 @@ void detail_close(struct detail *d)
 	free(d->keys);
 	free(d->vals);
 	free(d->avals);
-	free(d->drops);
+	dropsum_free(&d->drops);
 	free(d->st);
 	free(d->rows);
 	free(d);
@@ -290,8 +291,7 @@ void detail_read(struct detail *d)
 int detail_poll(struct detail *d, struct snapshot *s)
 {
 	size_t i, nsorted = d->nst;
-	uint64_t drops = 0;
-	uint32_t idx = DETAIL_DROP_EXIT;
+	uint64_t drops;
 	long n = d->nread;
 
 	if (n < 0)
@@ -340,9 +340,7 @@ int detail_poll(struct detail *d, struct snapshot *s)
 		return -ENOMEM;
 	for (i = 0; i < d->nst; i++)
 		d->rows[i] = d->st[i].row;
-	if (!bpf_map_lookup_elem(d->drops_fd, &idx, d->drops))
-		for (int c = 0; c < d->ncpus; c++)
-			drops += d->drops[c];
+	drops = dropsum_read(&d->drops);
 	d->snap.dropped_delta = drops - d->drop_last;
 	d->drop_total += drops - d->drop_last;
 	d->drop_last = drops;

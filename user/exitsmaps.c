@@ -42,14 +42,14 @@ int exits_maps_open(struct exits_maps *m, struct exits *skel)
 	m->stats_fd = bpf_map__fd(skel->maps.stats);
 	m->slots_fd = bpf_map__fd(skel->maps.slots);
 	m->free_fd = bpf_map__fd(skel->maps.free_slots);
-	m->drops_fd = bpf_map__fd(skel->maps.drops);
 	m->pids_fd = bpf_map__fd(skel->maps.pids);
 	m->keys_made = (volatile uint64_t *)&skel->bss->keys_made;
 	m->listed = false;
 	m->keys = calloc(m->max_keys, sizeof(*m->keys));
 	m->kslots = calloc(m->max_keys, sizeof(*m->kslots));
-	m->drops = calloc((size_t)m->ncpus, sizeof(*m->drops));
-	if (!m->keys || !m->kslots || !m->drops)
+	if (!m->keys || !m->kslots ||
+	    dropsum_init(&m->drops, bpf_map__fd(skel->maps.drops), &skel->bss->drops_dirty,
+			 EXITS_DROP_EXIT, 1, m->ncpus))
 		return -ENOMEM;
 	/* the kernel maps the whole array, rounded up to pages */
 	m->stats_len = m->max_keys * m->val_sz;
@@ -221,21 +221,14 @@ void exits_maps_free_slot(struct exits_maps *m, size_t i)
 
 uint64_t exits_maps_drops(struct exits_maps *m)
 {
-	uint32_t idx = EXITS_DROP_EXIT;
-	uint64_t sum = 0;
-	int cpu;
-
-	if (!bpf_map_lookup_elem(m->drops_fd, &idx, m->drops))
-		for (cpu = 0; cpu < m->ncpus; cpu++)
-			sum += m->drops[cpu];
-	return sum;
+	return dropsum_read(&m->drops);
 }
 
 void exits_maps_close(struct exits_maps *m)
 {
 	free(m->keys);
 	free(m->kslots);
-	free(m->drops);
+	dropsum_free(&m->drops);
 	if (m->stats)
 		munmap(m->stats, m->stats_len);
 	memset(m, 0, sizeof(*m));

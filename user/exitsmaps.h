@@ -10,12 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dropsum.h"
 #include "model.h"
 
 struct exits;	/* the skeleton, exits.skel.h */
 
 struct exits_maps {
-	int stats_fd, slots_fd, free_fd, drops_fd, pids_fd;
+	int stats_fd, slots_fd, free_fd, pids_fd;
 	int ncpus;
 	size_t max_keys;	/* entries of stats, slots and free_slots */
 	size_t val_sz;		/* stride of the stats array's values */
@@ -29,7 +30,7 @@ struct exits_maps {
 	volatile uint64_t *keys_made;	/* the programs' count of keys made (.bss) */
 	void *stats;		/* the stats array, mapped (stats_len bytes) */
 	size_t stats_len;
-	uint64_t *drops;	/* per-CPU drop counters, ncpus */
+	struct dropsum drops;	/* EXITS_DROP_EXIT, summed over CPUs */
 };
 
 /* Before the skeleton is loaded: size the maps (ncpus: for the drop counters). */
@@ -64,7 +65,10 @@ bool exits_maps_agg(const struct exits_maps *m, size_t i, const struct agg *last
 /* Give key i's slot back to the programs (its VM has ended). */
 void exits_maps_free_slot(struct exits_maps *m, size_t i);
 
-/* Exits not counted because the stats map was full, summed over CPUs. */
+/*
+ * Exits not counted because the stats map was full, summed over CPUs (read
+ * from the kernel only after a drop, see dropsum.h).
+ */
 uint64_t exits_maps_drops(struct exits_maps *m);
 
 /* Free the buffers (the maps go with the skeleton). */
