@@ -30,6 +30,7 @@
 #include "exitsmaps.h"
 #include "kmodwatch.h"
 #include "rowtable.h"
+#include "slotrows.h"
 #include "stats.h"
 #include "tpformat.h"
 #include "tpmode.h"
@@ -48,13 +49,7 @@ struct collector {
 	struct vm_table vms;	/* rt's row_state.vm indexes vms.vm */
 	/* snapshot storage */
 	struct snap_rows snap;
-	/*
-	 * The row state of each stats slot's key at the last read (max_keys),
-	 * valid while rt's slots stay where they were (slot_rows_of): a
-	 * key's slot is stable, so a read finds its rows without hashing.
-	 */
-	struct row_state **slot_rows;
-	const struct row_state *slot_rows_of;
+	struct slot_rows srows;	/* stats slot -> its key's row state in rt */
 	struct vm_info *svms;
 	size_t svms_cap;
 	uint64_t drop_last, drop_total;
@@ -277,7 +272,7 @@ int collector_open(struct collector **cp, const struct collect_opts *o,
 	/* after --drill's: attrib's kvm_entry program reads what detail's left */
 	if (!ret && o && o->attrib)
 		ret = collector_attrib_enable(c, err, errlen);
-	if (!ret && rowtable_init(&c->rt)) {
+	if (!ret && (rowtable_init(&c->rt) || slotrows_init(&c->srows, c->maps.max_keys))) {
 		snprintf(err, errlen, "out of memory");
 		ret = -ENOMEM;
 	}
@@ -340,7 +335,7 @@ void collector_close(struct collector *c)
 	rowtable_free(&c->rt);
 	vmtable_free(&c->vms);
 	snap_rows_free(&c->snap);
-	free(c->slot_rows);
+	slotrows_free(&c->srows);
 	free(c->svms);
 	free(c);
 }
@@ -393,28 +388,10 @@ static int update_rows(struct collector *c, size_t n)
 	struct agg cur;
 	size_t i;
 
-	if (!c->slot_rows) {
-		c->slot_rows = calloc(c->maps.max_keys, sizeof(*c->slot_rows));
-		if (!c->slot_rows)
-			return -ENOMEM;
-	}
-	if (c->slot_rows_of != c->rt.slot) {	/* rows made, grown or forgotten */
-		memset(c->slot_rows, 0, c->maps.max_keys * sizeof(*c->slot_rows));
-		c->slot_rows_of = c->rt.slot;
-	}
 	for (i = 0; i < n; i++) {
-		const struct exits_key *k = &c->maps.keys[i];
-		uint32_t slot = c->maps.kslots[i].slot;	/* < max_keys: exits_maps_read */
-
-		r = c->slot_rows[slot];
-		if (!r || memcmp(&r->key, k, sizeof(*k))) {
-			r = rowtable_get(&c->rt, k, true);
-			if (r && c->rt.slot != c->slot_rows_of) {	/* it grew: rows moved */
-				memset(c->slot_rows, 0, c->maps.max_keys * sizeof(*c->slot_rows));
-				c->slot_rows_of = c->rt.slot;
-			}
-			c->slot_rows[slot] = r;
-		}
+		/* the slot is < max_keys: exits_maps_read checked it */
+		r = slotrows_get(&c->srows, &c->rt, c->maps.kslots[i].slot,
+				 &c->maps.keys[i]);
 		if (!r || row_vm(c, r))
 			return -ENOMEM;
 		if (exits_maps_agg(&c->maps, i, &r->last, &cur)) {
@@ -533,7 +510,7 @@ static void forget_ended(struct collector *c, uint64_t ended_by_ns, bool zero_to
 
 	/* rows go or totals change: the next read and snapshot start over */
 	snap_rows_invalidate(&c->snap);
-	c->slot_rows_of = NULL;
+	slotrows_forget(&c->srows);
 	newidx = calloc(c->vms.n ? c->vms.n : 1, sizeof(*newidx));
 	if (!newidx || rowtable_init(&fresh)) {
 		free(newidx);

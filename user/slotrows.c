@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The stats slot -> row state cache of the collector (see slotrows.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "slotrows.h"
+
+int slotrows_init(struct slot_rows *s, size_t n)
+{
+	s->row = calloc(n ? n : 1, sizeof(*s->row));
+	if (!s->row)
+		return -ENOMEM;
+	s->n = n;
+	s->of = NULL;
+	return 0;
+}
+
+void slotrows_forget(struct slot_rows *s)
+{
+	s->of = NULL;
+}
+
+/* Empty the cache unless it points into t's storage as it is now. */
+static void follow(struct slot_rows *s, const struct row_table *t)
+{
+	if (s->of == t->slot)
+		return;
+	memset(s->row, 0, s->n * sizeof(*s->row));
+	s->of = t->slot;
+}
+
+struct row_state *slotrows_get(struct slot_rows *s, struct row_table *t,
+			       uint32_t slot, const struct exits_key *k)
+{
+	struct row_state *r;
+
+	follow(s, t);
+	r = s->row[slot];
+	if (r && !memcmp(&r->key, k, sizeof(*k)))
+		return r;
+	r = rowtable_get(t, k, true);
+	if (!r)
+		return NULL;
+	follow(s, t);		/* making r grew the table: the rows moved */
+	s->row[slot] = r;
+	return r;
+}
+
+void slotrows_free(struct slot_rows *s)
+{
+	free(s->row);
+	s->row = NULL;
+	s->n = 0;
+}
