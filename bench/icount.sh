@@ -36,6 +36,12 @@
 #                            (bpftrace's count: 4,019 on CPU 0, 3,488 on CPU 1)
 #   EXITTOP_ICOUNT_INTERVAL  refresh interval of the periodic tracers, s (default 3)
 #   EXITTOP_ICOUNT_PATCH_ROUNDS  rounds over the KVM builds (default 5)
+#   EXITTOP_ICOUNT_PATCH_N   CPUID exits per vCPU of one loop of the KVM builds
+#                            (default 100000): their differences are a few
+#                            instructions per exit, and a loop's fixed costs
+#                            (threads, first KVM_RUN: about 13 instructions per
+#                            exit at 20000) and the guest's background work
+#                            scatter less over a longer loop
 #   EXITTOP_BENCH_KVM_STOCK / _PATCHED  module directories (tests/vm/build-kvm);
 #                            the patch section runs when both are set: LABEL
 #                            stock, on (patched, kvm.exit_stats=1), off
@@ -59,6 +65,7 @@ mix) WORK="--mix $((N / 2))" ;;
 esac
 ROUNDS=${EXITTOP_ICOUNT_ROUNDS:-5}
 PATCH_ROUNDS=${EXITTOP_ICOUNT_PATCH_ROUNDS:-5}
+PATCH_N=${EXITTOP_ICOUNT_PATCH_N:-100000}
 TRACERS=${EXITTOP_ICOUNT_TRACERS:-none perf_stat exittop exittop_classic exittop_attrib exittop_drill exittop_drill_idle bt_count bt_hist kvm_stat perf_kvm stage1 stage2 stage3 stage4}
 if [ "$(nproc)" -ge 2 ]; then LOOPS=${EXITTOP_ICOUNT_LOOPS:-1@0 1@1 2@any}; else LOOPS=${EXITTOP_ICOUNT_LOOPS:-1@0}; fi
 # Periodic tracers (exittop, kvm_stat, perf kvm stat live) refresh every this
@@ -131,6 +138,7 @@ for t in $TRACERS; do
 done
 meta cmd_exitgen "$exitgen --vcpus V $WORK"
 meta workload "$WORK"
+meta patch_n "$PATCH_N"
 # No BPF run-time statistics: they add two clock reads per program run.
 sysctl -qw kernel.bpf_stats_enabled=0
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
@@ -165,6 +173,7 @@ if [ -n "${EXITTOP_BENCH_KVM_STOCK:-}" ] && [ -n "${EXITTOP_BENCH_KVM_PATCHED:-}
 	# recipe; the patched one with kvm.exit_stats=1 (on) and =0 (off);
 	# Debian's own modules as a check on the stock build.
 	builds="stock on off"
+	WORK="--cpuid $PATCH_N"
 	if [ -n "${EXITTOP_BENCH_KVM_DEBIAN:-}" ]; then
 		meta kvm_debian "$EXITTOP_BENCH_KVM_DEBIAN"
 		builds="$builds debian"

@@ -63,15 +63,28 @@
 3:
 .endm
 
+/* One counted CPUID of the leaf table entry at \ent. */
+.macro CPUID_OF ent
+	incq	C_CPUID(%rdi)
+	incq	E_C1(\ent)
+	movl	E_A(\ent), %eax
+	movl	E_B(\ent), %ecx
+	cpuid
+.endm
+
+/* One counted RDMSR of the MSR table entry at \ent. */
+.macro RDMSR_OF ent
+	movl	E_A(\ent), %ecx
+	incq	C_MSR(%rdi)
+	incq	E_C1(\ent)
+	rdmsr
+.endm
+
 exitgen_guest_start:
 	/* CPUID: leaf and subleaf reloaded each time (CPUID clobbers them). */
 	FIRST_ENTRY T_LEAF, P_LEAF_NENT
 	REPEAT	P_CPUID_N
-	incq	C_CPUID(%rdi)
-	incq	E_C1(%r10)
-	movl	E_A(%r10), %eax
-	movl	E_B(%r10), %ecx
-	cpuid
+	CPUID_OF %r10
 	NEXT_ENTRY T_LEAF, P_LEAF_NENT
 	END_REPEAT
 	/* Port I/O: OUTs, then INs, of the entry's size to its port. */
@@ -131,10 +144,7 @@ exitgen_guest_start:
 	/* MSR: RDMSR, then WRMSR of the value read if the entry says so. */
 	FIRST_ENTRY T_MSR, P_MSR_NENT
 	REPEAT	P_MSR_N
-	movl	E_A(%r10), %ecx
-	incq	C_MSR(%rdi)
-	incq	E_C1(%r10)
-	rdmsr
+	RDMSR_OF %r10
 	cmpq	$0, E_B(%r10)
 	je	4f
 	incq	C_MSR(%rdi)
@@ -151,15 +161,8 @@ exitgen_guest_start:
 	leaq	T_LEAF(%rdi), %r10
 	leaq	T_MSR(%rdi), %r9
 	REPEAT	P_MIX_N
-	incq	C_CPUID(%rdi)
-	incq	E_C1(%r10)
-	movl	E_A(%r10), %eax
-	movl	E_B(%r10), %ecx
-	cpuid
-	incq	C_MSR(%rdi)
-	incq	E_C1(%r9)
-	movl	E_A(%r9), %ecx
-	rdmsr
+	CPUID_OF %r10
+	RDMSR_OF %r9
 	END_REPEAT
 	/*
 	 * HLT with interrupts enabled only across the HLT (STI shadow), so the

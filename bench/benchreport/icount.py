@@ -245,7 +245,8 @@ def section(path, level="##"):
             "own modules (from the linux-image package) are a check on that. All are swapped "
             "in with rmmod/insmod in the same boot, the patched ones with `kvm.exit_stats=1` "
             "and `=0`, the order rotated each round, "
-            f"{meta.get('patch_rounds', '?')} rounds; before each build's loops one exitgen run "
+            f"{meta.get('patch_rounds', '?')} rounds of exitgen `--cpuid "
+            f"{meta.get('patch_n', meta.get('n', '?'))}` loops; before each build's loops one exitgen run "
             "is dropped (the first VM after a module load pays one-off costs). Target "
             "(issue 12): on at most 1% above stock, off within 0.1%.", ""] + table_patch(meta, loops, failed)
     return out

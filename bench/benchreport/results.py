@@ -43,7 +43,7 @@ TRACERS = [
     Tracer("kvm_stat", "kvm_stat", "kvm_stat -t -l", "kvmstat"),
     Tracer("stage1", "exittop stage 1", "exittop cut after stage 1 (bare programs)",
            "=n/a: cut short before the stats map"),
-    Tracer("stage2", "exittop stage 2", "exittop cut after stage 2 (+ thread storage)",
+    Tracer("stage2", "exittop stage 2", "exittop cut after stage 2 (+ thread records)",
            "=n/a: cut short before the stats map"),
     Tracer("stage3", "exittop stage 3", "exittop cut after stage 3 (+ exit reason reads)",
            "=n/a: cut short before the stats map"),

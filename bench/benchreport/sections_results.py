@@ -203,7 +203,7 @@ def refresh_profile(rep):
 
 STAGES = [
     ("stage1", "nothing (the tracepoint and program call)"),
-    ("stage2", "+ the thread-storage lookups (kvm_exit and kvm_entry)"),
+    ("stage2", "+ the thread-record lookups (kvm_exit and kvm_entry)"),
     ("stage3", "+ the exit reason reads (vendor struct, vcpu_id)"),
     ("stage4", "+ the stats slot lookup and count (kvm_exit)"),
     ("exittop", "+ clock reads and latency (all of exittop)"),
