@@ -38,11 +38,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # In report order. Each takes the Report and appends its lines; a section
 # without data writes nothing. targets() records the checks summary() counts.
 def deterministic(rep):
-    """The icount tables (when --icount gave them), the scale table (when
-    --keyscale gave it), then a line that says the wall-clock part follows."""
-    if not rep.icount and not rep.keyscale:
+    """The icount tables (when --icount gave them; --icount-patch adds the
+    kernel patch's table of other kernels), the scale table (when --keyscale
+    gave it), then a line that says the wall-clock part follows."""
+    if not rep.icount and not rep.keyscale and not rep.icount_patch:
         return
     lines = icount.section(rep.icount) if rep.icount else []
+    for path in rep.icount_patch:
+        lines += icount.patch_extra(path)
     if rep.keyscale:
         lines += keyscale.section(rep.keyscale)
     for line in lines:
@@ -101,6 +104,9 @@ def main():
                     help="write the plot's data file but do not run gnuplot")
     ap.add_argument("--icount", metavar="TSV",
                     help="records of bench/icount.sh: their tables lead the report")
+    ap.add_argument("--icount-patch", metavar="TSV", action="append", default=[],
+                    help="records of kernel-patch/measure-cost on another kernel: its kernel "
+                         "patch table follows the icount tables (repeatable)")
     ap.add_argument("--keyscale", metavar="TSV",
                     help="records of bench/keyscale.sh: the scale table follows the icount tables")
     ap.add_argument("results", metavar="RESULTS_DIR")
@@ -115,9 +121,16 @@ def main():
     rep = Report(res, args.tried)
     rep.icount = args.icount
     rep.keyscale = args.keyscale
-    for opt, path in (("--icount", args.icount), ("--keyscale", args.keyscale)):
+    rep.icount_patch = args.icount_patch
+    for opt, path in [("--icount", args.icount), ("--keyscale", args.keyscale)] + \
+            [("--icount-patch", p) for p in args.icount_patch]:
         if path and not os.path.isfile(path):
             fail(f"{opt} {path}: no such file")
+    for path in args.icount_patch:
+        try:
+            icount.patch_extra(path)
+        except (OSError, ValueError, IndexError) as e:
+            fail(f"--icount-patch {path}: {e}")
     if args.keyscale:
         try:
             keyscale.load(args.keyscale)

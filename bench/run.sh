@@ -99,6 +99,9 @@ keyscale_tsv=${BENCH_KEYSCALE_RESULTS:-$repo/build/bench-keyscale}/keyscale.tsv
 set --
 [ -s "$icount_tsv" ] && set -- --icount "$icount_tsv"
 [ -s "$keyscale_tsv" ] && set -- "$@" --keyscale "$keyscale_tsv"
+# the kernel patch on 6.12 (make bench runs kernel-patch/measure-cost 6.12)
+patch612_tsv=${BENCH_PATCH612_RESULTS:-$repo/build/kernel-patch-cost/6.12}/icount.tsv
+[ -s "$patch612_tsv" ] && set -- "$@" --icount-patch "$patch612_tsv"
 if [ "${BENCH_NO_DOCS:-}" = 1 ]; then
 	python3 bench/report.py "$@" "$results" "$results/benchmarks.md" "$results/benchmarks.png"
 else

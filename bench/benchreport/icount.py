@@ -239,7 +239,14 @@ def section(path, level="##"):
     for var in variants(loops, "tracers"):
         if var[0] == 1:
             out += table_stages(meta, loops, failed, var)
-    out += [f"{level}# The kernel patch's cost (stock against patched KVM, no tracer)", "",
+    out += patch_section(meta, loops, failed, level)
+    return out
+
+
+def patch_section(meta, loops, failed, level, kernel=""):
+    """The kernel patch's table of one boot; kernel: named in the heading."""
+    on = f" on {kernel}" if kernel else ""
+    return [f"{level}# The kernel patch's cost{on} (stock against patched KVM, no tracer)", "",
             "The stock and the patched modules come from tests/vm/build-kvm: the same Debian "
             "linux-source, compiler and recipe, so the series is the only difference; Debian's "
             "own modules (from the linux-image package) are a check on that. All are swapped "
@@ -249,5 +256,16 @@ def section(path, level="##"):
             f"{meta.get('patch_n', meta.get('n', '?'))}` loops; before each build's loops one exitgen run "
             "is dropped (the first VM after a module load pays one-off costs). Target "
             "(issue 12): on at most 1% above stock, off within 0.1%.", ""] + table_patch(meta, loops, failed)
-    return out
+
+
+def patch_extra(path, level="##"):
+    """The kernel patch's table from another boot (kernel-patch/measure-cost K,
+    as make bench runs it for 6.12), with its kernel, commit and date."""
+    meta, loops, failed = load(path)
+    if not variants(loops, "patch"):
+        raise ValueError("no kernel patch records")
+    kernel = meta.get("kernel", "?")
+    return patch_section(meta, loops, failed, level, kernel) + [
+        f"(Its own testbed boot, `kernel-patch/measure-cost`: kernel {kernel}, commit "
+        f"{meta.get('commit', '?')}, {meta.get('date', '?')}.)", ""]
 
