@@ -50,25 +50,21 @@ rc=$?
 # the wall-clock part; a file without patch records: exit 1, nothing written
 . tests/bench/fixture-env.sh
 fx=tests/bench/fixtures/sparse
-mkdir -p "$out.d"
-cp -R "$fx/results" "$out.d/res"
-(fixture_env "$fx"; python3 bench/report.py --no-plot --icount-patch tests/bench/icount/icount.tsv \
-	"$out.d/res" "$out.d/out.md" "$out.d/out.png") 2>"$out"
+report_on_fixture "$fx" "$out.d" --icount-patch tests/bench/icount/icount.tsv
 rc=$?
 h=$(grep -n "^### The kernel patch's cost on 6.1.0-test (stock against patched KVM" "$out.d/out.md" | cut -d: -f1)
 w=$(grep -n '^## Wall clock' "$out.d/out.md" | cut -d: -f1)
 [ "$rc" = 0 ] && [ -n "$h" ] && [ -n "$w" ] && [ "$h" -lt "$w" ] &&
 	grep -qF "| patched, \`kvm.exit_stats=1\` (on) | 2,740 | 2: 2,740-2,740 (0.00%) | +10.0 (+0.37%) | at most 1% above stock: **met** |" "$out.d/out.md" &&
 	pass "report.py --icount-patch: the table (line $h) before the wall-clock part (line $w)" ||
-	fail "report.py --icount-patch: exit $rc, heading at '${h:-none}', wall clock at '${w:-none}': $(cat "$out")"
+	fail "report.py --icount-patch: exit $rc, heading at '${h:-none}', wall clock at '${w:-none}': $(cat "$out.d/err")"
 rm -f "$out.d/out.md"
 grep -v "^loop	patch" tests/bench/icount/icount.tsv >"$out.d/nopatch.tsv"
-(fixture_env "$fx"; python3 bench/report.py --no-plot --icount-patch "$out.d/nopatch.tsv" \
-	"$out.d/res" "$out.d/out.md" "$out.d/out.png") 2>"$out"
+report_on_fixture "$fx" "$out.d" --icount-patch "$out.d/nopatch.tsv"
 rc=$?
-[ "$rc" = 1 ] && grep -q 'no kernel patch records' "$out" && [ ! -e "$out.d/out.md" ] &&
+[ "$rc" = 1 ] && grep -q 'no kernel patch records' "$out.d/err" && [ ! -e "$out.d/out.md" ] &&
 	pass "report.py --icount-patch without patch records: exit 1, nothing written" ||
-	fail "report.py --icount-patch without patch records: exit $rc: $(cat "$out")"
+	fail "report.py --icount-patch without patch records: exit $rc: $(cat "$out.d/err")"
 rm -rf "$out.d"
 [ "$fails" = 0 ] && echo "all passed"
 [ "$fails" = 0 ]

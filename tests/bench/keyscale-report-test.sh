@@ -62,23 +62,19 @@ rm -f "$out.tsv"
 # in the whole report (bench/report.py --keyscale), on the sparse fixture
 . tests/bench/fixture-env.sh
 fx=tests/bench/fixtures/sparse
-mkdir -p "$out.d"
-cp -R "$fx/results" "$out.d/res"
-(fixture_env "$fx"; python3 bench/report.py --no-plot --keyscale tests/bench/keyscale/keyscale.tsv \
-	"$out.d/res" "$out.d/out.md" "$out.d/out.png") 2>"$out"
+report_on_fixture "$fx" "$out.d" --keyscale tests/bench/keyscale/keyscale.tsv
 rc=$?
 s=$(grep -n '^## Scale: possible CPUs x live keys' "$out.d/out.md" | cut -d: -f1)
 w=$(grep -n '^## Wall clock' "$out.d/out.md" | cut -d: -f1)
 [ "$rc" = 0 ] && [ -n "$s" ] && [ -n "$w" ] && [ "$s" -lt "$w" ] &&
 	pass "report.py --keyscale: the section (line $s) before the wall-clock part (line $w)" ||
-	fail "report.py --keyscale: exit $rc, section at '${s:-none}', wall clock at '${w:-none}': $(cat "$out")"
+	fail "report.py --keyscale: exit $rc, section at '${s:-none}', wall clock at '${w:-none}': $(cat "$out.d/err")"
 rm -f "$out.d/out.md"
 printf 'meta\tdate\tx\n' >"$out.d/bad.tsv"
-(fixture_env "$fx"; python3 bench/report.py --no-plot --keyscale "$out.d/bad.tsv" \
-	"$out.d/res" "$out.d/out.md" "$out.d/out.png") 2>"$out"
+report_on_fixture "$fx" "$out.d" --keyscale "$out.d/bad.tsv"
 rc=$?
-[ "$rc" = 1 ] && grep -q 'no keyscale records' "$out" && [ ! -e "$out.d/out.md" ] &&
+[ "$rc" = 1 ] && grep -q 'no keyscale records' "$out.d/err" && [ ! -e "$out.d/out.md" ] &&
 	pass "report.py --keyscale without records: exit 1, nothing written" ||
-	fail "report.py --keyscale without records: exit $rc: $(cat "$out")"
+	fail "report.py --keyscale without records: exit $rc: $(cat "$out.d/err")"
 [ "$fails" = 0 ] && echo "all passed"
 [ "$fails" = 0 ]
