@@ -28,7 +28,9 @@
 #   EXITTOP_ICOUNT_ROUNDS    rounds over all tracers, order rotated (default 5)
 #   EXITTOP_ICOUNT_TRACERS   default: none perf_stat exittop exittop_classic
 #                            exittop_attrib exittop_drill exittop_drill_idle bt_count
-#                            bt_hist kvm_stat perf_kvm stage1..stage4
+#                            bt_hist kvm_stat perf_kvm floor stage1..stage4;
+#                            also exittop_probe (build/bench-probe: the exit
+#                            reason by helper calls, for 6.2+ kernels)
 #   EXITTOP_ICOUNT_LOOPS     the loops per tracer start, VCPUS@CPU (CPU: where
 #                            exitgen is pinned, "any": not pinned); default
 #                            "1@0 1@1 2@any" with 2 CPUs online, else "1@0".
@@ -66,7 +68,7 @@ esac
 ROUNDS=${EXITTOP_ICOUNT_ROUNDS:-5}
 PATCH_ROUNDS=${EXITTOP_ICOUNT_PATCH_ROUNDS:-5}
 PATCH_N=${EXITTOP_ICOUNT_PATCH_N:-100000}
-TRACERS=${EXITTOP_ICOUNT_TRACERS:-none perf_stat exittop exittop_classic exittop_attrib exittop_drill exittop_drill_idle bt_count bt_hist kvm_stat perf_kvm stage1 stage2 stage3 stage4}
+TRACERS=${EXITTOP_ICOUNT_TRACERS:-none perf_stat exittop exittop_classic exittop_attrib exittop_drill exittop_drill_idle bt_count bt_hist kvm_stat perf_kvm floor stage1 stage2 stage3 stage4}
 if [ "$(nproc)" -ge 2 ]; then LOOPS=${EXITTOP_ICOUNT_LOOPS:-1@0 1@1 2@any}; else LOOPS=${EXITTOP_ICOUNT_LOOPS:-1@0}; fi
 # Periodic tracers (exittop, kvm_stat, perf kvm stat live) refresh every this
 # many guest seconds; each loop starts right after a refresh, so that the

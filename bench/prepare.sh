@@ -6,7 +6,11 @@
 #     linux-source, whose kvm_stat we need)
 #   - kvm_stat, extracted from that linux-source into the cache
 #   - exittop built again with its BPF programs cut short after each stage
-#     (EXITS_BENCH_STAGE in bpf/exits.bpf.c): build/bench-stage1..4/exittop
+#     (EXITS_BENCH_STAGE in bpf/exits.bpf.c): build/bench-stage1..4/exittop,
+#     and with the exit reason read by helper calls on every kernel
+#     (EXITS_BENCH_PROBE_READS): build/bench-probe/exittop, and with programs
+#     that only read the exit reason and the clock (EXITS_BENCH_FLOOR):
+#     build/bench-floor/exittop
 # Prints sh assignments on stdout (eval them): kvm_stock, kvm_patched (module
 # directories, empty when not built), kvm_debian (Debian's own kvm.ko and
 # kvm-amd.ko, unpacked from the linux-image .deb; empty when not there) and
@@ -86,5 +90,13 @@ for st in 1 2 3 4; do
 	make -s BUILD="build/bench-stage$st" BPF_CFLAGS="-DEXITS_BENCH_STAGE=$st" \
 		"build/bench-stage$st/exittop" >&2 || die "building the stage-$st exittop failed"
 done
+
+# the exit reason read with bpf_probe_read_kernel() where the kernel has
+# bpf_rdonly_cast() too (EXITS_BENCH_PROBE_READS): what the loads save
+make -s BUILD=build/bench-probe BPF_CFLAGS=-DEXITS_BENCH_PROBE_READS build/bench-probe/exittop >&2 ||
+	die "building the probe-read exittop failed"
+# the floor: the exit reason and two clock reads, nothing kept (EXITS_BENCH_FLOOR)
+make -s BUILD=build/bench-floor BPF_CFLAGS=-DEXITS_BENCH_FLOOR build/bench-floor/exittop >&2 ||
+	die "building the floor exittop failed"
 
 echo "kvm_stock=$(q "$kvm_stock") kvm_patched=$(q "$kvm_patched") kvm_debian=$(q "$kvm_debian") patch_why=$(q "$patch_why")"

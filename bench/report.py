@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""bench/report.py [--tried FILE] [--no-plot] [--icount TSV] RESULTS_DIR OUT_MD OUT_PNG
+"""bench/report.py [--tried FILE] [--no-plot] [--icount TSV] [--icount-kernel TSV]
+                 [--icount-patch TSV] [--keyscale TSV] RESULTS_DIR OUT_MD OUT_PNG
 
 Turns the raw records of bench/inside.sh (RESULTS_DIR/raw.tsv, out/,
 notes.txt) into docs/benchmarks.md and the slowdown plot (gnuplot,
 bench/slowdown.gp; its data goes to RESULTS_DIR/slowdown.dat). Facts about
 the host come from BENCH_* environment variables set by bench/run.sh.
 With --icount, the deterministic tables of bench/icount.sh's records
-(bench/benchreport/icount.py) lead the report, right after the title; with
+(bench/benchreport/icount.py) lead the report, right after the title;
+--icount-kernel adds the tracer tables of another kernel's boot and
+--icount-patch the kernel patch's table of another kernel; with
 --keyscale, the scale table of bench/keyscale.sh's records
 (bench/benchreport/keyscale.py) follows them.
 bench/run.sh runs it at the end of `make bench`; tests/bench/report-test.sh
@@ -41,9 +44,11 @@ def deterministic(rep):
     """The icount tables (when --icount gave them; --icount-patch adds the
     kernel patch's table of other kernels), the scale table (when --keyscale
     gave it), then a line that says the wall-clock part follows."""
-    if not rep.icount and not rep.keyscale and not rep.icount_patch:
+    if not rep.icount and not rep.keyscale and not rep.icount_patch and not rep.icount_kernel:
         return
     lines = icount.section(rep.icount) if rep.icount else []
+    for path in rep.icount_kernel:
+        lines += icount.kernel_extra(path)
     for path in rep.icount_patch:
         lines += icount.patch_extra(path)
     if rep.keyscale:
@@ -107,6 +112,9 @@ def main():
     ap.add_argument("--icount-patch", metavar="TSV", action="append", default=[],
                     help="records of kernel-patch/measure-cost on another kernel: its kernel "
                          "patch table follows the icount tables (repeatable)")
+    ap.add_argument("--icount-kernel", metavar="TSV", action="append", default=[],
+                    help="records of bench/icount.sh on another kernel: its tracer and stage "
+                         "tables follow the icount tables (repeatable)")
     ap.add_argument("--keyscale", metavar="TSV",
                     help="records of bench/keyscale.sh: the scale table follows the icount tables")
     ap.add_argument("results", metavar="RESULTS_DIR")
@@ -122,10 +130,17 @@ def main():
     rep.icount = args.icount
     rep.keyscale = args.keyscale
     rep.icount_patch = args.icount_patch
+    rep.icount_kernel = args.icount_kernel
     for opt, path in [("--icount", args.icount), ("--keyscale", args.keyscale)] + \
-            [("--icount-patch", p) for p in args.icount_patch]:
+            [("--icount-patch", p) for p in args.icount_patch] + \
+            [("--icount-kernel", p) for p in args.icount_kernel]:
         if path and not os.path.isfile(path):
             fail(f"{opt} {path}: no such file")
+    for path in args.icount_kernel:
+        try:
+            icount.kernel_extra(path)
+        except (OSError, ValueError, IndexError) as e:
+            fail(f"--icount-kernel {path}: {e}")
     for path in args.icount_patch:
         try:
             icount.patch_extra(path)

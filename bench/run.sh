@@ -99,6 +99,9 @@ keyscale_tsv=${BENCH_KEYSCALE_RESULTS:-$repo/build/bench-keyscale}/keyscale.tsv
 set --
 [ -s "$icount_tsv" ] && set -- --icount "$icount_tsv"
 [ -s "$keyscale_tsv" ] && set -- "$@" --keyscale "$keyscale_tsv"
+# exittop on 6.12 (make bench runs bench/icount-run.sh there too)
+icount612_tsv=${BENCH_ICOUNT612_RESULTS:-$repo/build/bench-icount-6.12}/icount.tsv
+[ -s "$icount612_tsv" ] && set -- "$@" --icount-kernel "$icount612_tsv"
 # the kernel patch on 6.12 (make bench runs kernel-patch/measure-cost 6.12)
 patch612_tsv=${BENCH_PATCH612_RESULTS:-$repo/build/kernel-patch-cost/6.12}/icount.tsv
 [ -s "$patch612_tsv" ] && set -- "$@" --icount-patch "$patch612_tsv"

@@ -95,6 +95,8 @@ tracer_cmd() {
 	exittop_drill) echo "$exittop -b --json -d $d --drill cpuid" ;;
 	exittop_drill_idle) echo "$exittop -b --json -d $d --drill io" ;;
 	stage[1-4]) echo "$repo/build/bench-$1/exittop -b --json -d $d" ;;
+	exittop_probe) echo "$repo/build/bench-probe/exittop -b --json -d $d" ;;
+	floor) echo "$repo/build/bench-floor/exittop -b --json -d $d" ;;
 	bt_count) echo "bpftrace -e '$BT_COUNT'" ;;
 	bt_hist) echo "bpftrace -e '$BT_HIST'" ;;
 	perf_kvm) echo "perf kvm stat live -d $d" ;;
@@ -107,7 +109,7 @@ tracer_cmd() {
 # The file a periodic tracer writes its refreshes to ("" for the others).
 tracer_refresh_file() { # NAME OUT
 	case "$1" in
-	exittop | exittop_classic | exittop_attrib | exittop_drill* | stage[1-4] | kvm_stat) echo "$2" ;;
+	exittop | exittop_classic | exittop_probe | exittop_attrib | exittop_drill* | stage[1-4] | floor | kvm_stat) echo "$2" ;;
 	perf_kvm) echo "$2.err" ;;
 	*) echo "" ;;
 	esac
@@ -131,7 +133,7 @@ start_tracer() {
 	while [ "$(now_ns)" -lt $deadline ]; do
 		kill -0 "$TPID" 2>/dev/null || break
 		case "$name" in
-		exittop | exittop_classic | stage[1-4])
+		exittop | exittop_classic | exittop_probe | stage[1-4] | floor)
 			# two programs (BTF or classic) attached
 			[ "$(tracer_progs "$TPID" | wc -w)" -ge 2 ] && ready=1 ;;
 		exittop_attrib)

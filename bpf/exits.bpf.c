@@ -54,6 +54,30 @@
 #define BENCH_STOP(n, ...) do { } while (0)
 #endif
 
+/*
+ * It also builds it with EXITS_BENCH_PROBE_READS, where kvm_exit_btf_ld
+ * reads the exit reason with bpf_probe_read_kernel() as kvm_exit_btf does:
+ * what the plain loads save, measured on the same kernel (6.2+).
+ */
+#ifdef EXITS_BENCH_PROBE_READS
+#define REASON_LOADS false
+#else
+#define REASON_LOADS true
+#endif
+
+/*
+ * And with EXITS_BENCH_FLOOR: the BTF programs read the exit reason and the
+ * clock at kvm_exit and the clock at kvm_entry, and keep nothing (no thread
+ * record, no map; one global store): the least a tracer of per-reason
+ * latency pays per exit on this kernel, whatever it keeps.
+ */
+#ifdef EXITS_BENCH_FLOOR
+__u64 bench_sink = 0;
+#define BENCH_FLOOR(v, ...) do { bench_sink = (v) + bpf_ktime_get_ns(); return __VA_ARGS__; } while (0)
+#else
+#define BENCH_FLOOR(v, ...) do { } while (0)
+#endif
+
 #ifdef EXITS_TEST_TRACEFS_OFFSETS
 /* test build: pretend the kernel's BTF lacks the record (tracefs fallback) */
 #define trace_event_raw_kvm_exit___x trace_event_raw_kvm_exit_absent___x
@@ -441,29 +465,82 @@ static __always_inline __u32 vendor_exit_reason(struct kvm_vcpu *vcpu, __u32 isa
 	return EXITS_REASON_UNKNOWN;
 }
 
-SEC("tp_btf/kvm_exit")
-int BPF_PROG(kvm_exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
+/*
+ * Linux 6.2+: the same reads as plain loads. bpf_rdonly_cast() retypes an
+ * address for loads that cannot fault (a bad address reads as 0), and the
+ * verifier turns the call into a register move; each read then costs a
+ * load where bpf_probe_read_kernel() costs a helper call. It only casts to
+ * vmlinux types, and the vendor structs live in module BTF, so the
+ * addresses are computed with the module's field offsets (CO-RE, as above)
+ * and read through the vmlinux structs that have the wanted member at
+ * offset 0: list_head (a pointer), in_addr (a u32). Weak: on older kernels
+ * the kfunc is absent and user space loads kvm_exit_btf instead
+ * (tp_btf_cast_usable(), user/tpmode.c), so this program is not loaded.
+ */
+extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id__k) __ksym __weak;
+
+#define AT(base, off, type) \
+	((struct type *)bpf_rdonly_cast((char *)(base) + (off), bpf_core_type_id_kernel(struct type)))
+
+static __always_inline __u32 vendor_exit_reason_cast(struct kvm_vcpu *vcpu, __u32 isa)
+{
+	if (isa == EXITS_ISA_SVM) {
+		if (bpf_core_type_exists(struct vcpu_svm___x)) {
+			long vmcb = bpf_core_field_offset(struct vcpu_svm___x, vmcb) -
+				    bpf_core_field_offset(struct vcpu_svm___x, vcpu);
+			long code = bpf_core_field_offset(struct vmcb___x, control.exit_code);
+
+			return AT(AT(vcpu, vmcb, list_head)->next, code, in_addr)->s_addr;
+		}
+	} else if (isa == EXITS_ISA_VMX) {
+		if (bpf_core_type_exists(struct vcpu_vmx___x)) {
+			long reason = bpf_core_field_offset(struct vcpu_vmx___x, exit_reason.full) -
+				      bpf_core_field_offset(struct vcpu_vmx___x, vcpu);
+
+			return AT(vcpu, reason, in_addr)->s_addr;
+		}
+	}
+	return EXITS_REASON_UNKNOWN;
+}
+
+/* both kvm_exit programs below, with the reads of one or the other kind */
+static __always_inline void exit_btf(struct kvm_vcpu *vcpu, __u32 isa, bool cast)
 {
 	struct exits_key key = {};
 	struct exits_thread *r;
 
-	if (!vcpu)
-		return 0;	/* 6.10+ types raw tracepoint arguments maybe-NULL */
-	BENCH_STOP(1, 0);
+	BENCH_FLOOR(cast ? vendor_exit_reason_cast(vcpu, isa) : vendor_exit_reason(vcpu, isa));
+	BENCH_STOP(1);
 	if (!thread_storage(&r, &key.pid))
-		return 0;
-	BENCH_STOP(2, 0);
+		return;
+	BENCH_STOP(2);
 	key.isa = isa;
-	key.reason = vendor_exit_reason(vcpu, isa);
+	key.reason = cast ? vendor_exit_reason_cast(vcpu, isa) : vendor_exit_reason(vcpu, isa);
 	key.vcpu = vcpu->vcpu_id;	/* BTF pointer: a plain load, no helper */
-	BENCH_STOP(3, 0);
+	BENCH_STOP(3);
 	count_exit(&key, r);
-	return 0;		/* ignored for BTF tracepoints */
+}
+
+SEC("tp_btf/kvm_exit")
+int BPF_PROG(kvm_exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
+{
+	if (vcpu)	/* 6.10+ types raw tracepoint arguments maybe-NULL */
+		exit_btf(vcpu, isa, false);
+	return 0;	/* ignored for BTF tracepoints */
+}
+
+SEC("tp_btf/kvm_exit")
+int BPF_PROG(kvm_exit_btf_ld, struct kvm_vcpu *vcpu, __u32 isa)
+{
+	if (vcpu)
+		exit_btf(vcpu, isa, REASON_LOADS);
+	return 0;
 }
 
 SEC("tp_btf/kvm_entry")
 int BPF_PROG(kvm_entry_btf)
 {
+	BENCH_FLOOR(0, 0);
 	BENCH_STOP(1, 0);
 	finish_entry();
 	return 0;

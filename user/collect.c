@@ -142,7 +142,7 @@ static int choose_btf(enum tp_mode mode, bool *use_btf, char *err, size_t errlen
  * pair's fallback offsets). On failure nothing stays loaded.
  */
 static int load_skel(struct collector *c, const struct collect_opts *o, int ncpus,
-		     const char *fmt, bool btf)
+		     const char *fmt, bool btf, bool cast)
 {
 	int ret;
 
@@ -154,7 +154,8 @@ static int load_skel(struct collector *c, const struct collect_opts *o, int ncpu
 
 	bpf_program__set_autoload(c->skel->progs.kvm_exit, !btf);
 	bpf_program__set_autoload(c->skel->progs.kvm_entry, !btf);
-	bpf_program__set_autoload(c->skel->progs.kvm_exit_btf, btf);
+	bpf_program__set_autoload(c->skel->progs.kvm_exit_btf, btf && !cast);
+	bpf_program__set_autoload(c->skel->progs.kvm_exit_btf_ld, btf && cast);
 	bpf_program__set_autoload(c->skel->progs.kvm_entry_btf, btf);
 
 	c->skel->rodata->filter_pids = o && o->npids > 0;
@@ -177,21 +178,30 @@ static int load_programs(struct collector *c, const struct collect_opts *o, int 
 {
 	enum tp_mode mode = o ? o->tp_mode : TP_MODE_AUTO;
 	char fmt[256];
-	bool use_btf;
+	bool use_btf, cast;
 	int ret;
 
 	ret = choose_btf(mode, &use_btf, err, errlen);
 	if (ret)
 		return ret;
 	snprintf(fmt, sizeof(fmt), "%s/kvm_exit/format", evdir);
-	ret = load_skel(c, o, ncpus, fmt, use_btf);
+	cast = use_btf && tp_btf_cast_usable();
+	ret = load_skel(c, o, ncpus, fmt, use_btf, cast);
+	if (ret && cast) {
+		/* the kfunc is there but the verifier took the casts badly */
+		if (verbose_libbpf)
+			fprintf(stderr, "exittop: exit reason loads failed (%s), "
+				"reading it with bpf_probe_read_kernel()\n", strerror(-ret));
+		cast = false;
+		ret = load_skel(c, o, ncpus, fmt, use_btf, cast);
+	}
 	if (ret && use_btf && mode == TP_MODE_AUTO) {
 		/* BTF looked usable but the verifier or libbpf disagreed */
 		if (verbose_libbpf)
 			fprintf(stderr, "exittop: BTF tracepoints failed to load (%s), "
 				"using classic tracepoints\n", strerror(-ret));
 		use_btf = false;
-		ret = load_skel(c, o, ncpus, fmt, use_btf);
+		ret = load_skel(c, o, ncpus, fmt, use_btf, false);
 	}
 	if (ret) {
 		snprintf(err, errlen, "loading the BPF programs failed: %s%s", strerror(-ret),
@@ -202,7 +212,8 @@ static int load_programs(struct collector *c, const struct collect_opts *o, int 
 	if (use_btf)
 		kmod_watch_init(&c->kmod);
 	if (verbose_libbpf)
-		fprintf(stderr, "exittop: %s tracepoints\n", use_btf ? "BTF" : "classic");
+		fprintf(stderr, "exittop: %s tracepoints%s\n", use_btf ? "BTF" : "classic",
+			cast ? ", exit reason by bpf_rdonly_cast() loads" : "");
 	return 0;
 }
 

@@ -87,15 +87,16 @@ void bpf_self_scan(struct bpf_self *b)
 		} else if (!strcmp(link, "anon_inode:bpf-prog") && b->nprogs < EXPORT_MAX_PROGS) {
 			struct bpf_prog_info pi;
 			__u32 len = sizeof(pi);
+			char *btf;
 
 			memset(&pi, 0, sizeof(pi));
 			if (bpf_obj_get_info_by_fd(fd, &pi, &len))
 				continue;
 			b->prog_fd[b->nprogs] = fd;
-			/* the tracepoint's name for either pair: kvm_exit_btf -> kvm_exit */
-			n = (ssize_t)strnlen(pi.name, sizeof(pi.name));
-			if (n > 4 && !memcmp(pi.name + n - 4, "_btf", 4))
-				n -= 4;
+			/* the tracepoint's name for every variant: kvm_exit_btf_ld -> kvm_exit */
+			pi.name[sizeof(pi.name) - 1] = '\0';
+			btf = strstr(pi.name, "_btf");
+			n = btf ? btf - pi.name : (ssize_t)strlen(pi.name);
 			snprintf(b->prog_name[b->nprogs], sizeof(b->prog_name[0]), "%.*s",
 				 (int)n, pi.name);
 			b->nprogs++;

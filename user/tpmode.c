@@ -208,3 +208,22 @@ out:
 	btf__free(vmlinux);
 	return ok;
 }
+
+bool tp_btf_cast_usable(void)
+{
+	static const struct {
+		const char *name;
+		__u32 kind;
+	} need[] = {
+		{ "bpf_rdonly_cast", BTF_KIND_FUNC },
+		{ "list_head", BTF_KIND_STRUCT },
+		{ "in_addr", BTF_KIND_STRUCT },
+	};
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool ok = vmlinux != NULL;
+
+	for (size_t i = 0; ok && i < sizeof(need) / sizeof(need[0]); i++)
+		ok = btf__find_by_name_kind(vmlinux, need[i].name, need[i].kind) >= 0;
+	btf__free(vmlinux);
+	return ok;
+}

@@ -28,6 +28,14 @@ const char *tp_mode_name(enum tp_mode m);
  */
 bool tp_btf_usable(char *why, size_t len);
 
+/*
+ * Can the BTF pair read the exit reason with plain loads? Needs the
+ * bpf_rdonly_cast() kfunc (Linux 6.2+) and the vmlinux structs the loads
+ * go through (bpf/exits.bpf.c, kvm_exit_btf_ld). If not, kvm_exit_btf
+ * reads it with bpf_probe_read_kernel().
+ */
+bool tp_btf_cast_usable(void);
+
 /* A tracepoint's raw arguments as a BTF program expects them. */
 struct tp_proto {
 	const char *event;	/* "kvm_pio" */

@@ -11,7 +11,9 @@ TRACER_ROWS = [
     ("none", "none"),
     ("perf_stat", "`perf stat -a -e kvm:kvm_exit` (bare total)"),
     ("exittop", "exittop (BTF pair, counts + latency)"),
+    ("exittop_probe", "exittop, exit reason by `bpf_probe_read_kernel()` (as before 6.2)"),
     ("exittop_classic", "exittop `--tracepoints classic`"),
+    ("floor", "floor: exit reason + two clock reads, nothing kept (`EXITS_BENCH_FLOOR`)"),
     ("exittop_attrib", "exittop `--attrib` (+ latency attribution)"),
     ("exittop_drill", "exittop `--drill cpuid` (a detail per exit)"),
     ("exittop_drill_idle", "exittop `--drill io` (detail programs on, no detail here)"),
@@ -209,17 +211,25 @@ def targets(meta, loops, failed):
         if len(med) < 3:
             continue
         e, p = med["exittop"] - med["none"], med["perf_stat"] - med["none"]
-        out.append(f"- {var_name(var)}: {e:+,.0f} against {p:+,.0f}: **{'met' if e <= p else 'NOT met'}**")
+        line = f"- {var_name(var)}: {e:+,.0f} against {p:+,.0f}: **{'met' if e <= p else 'NOT met'}**"
+        floor, _ = per_exit(loops, "tracers", "floor", var)
+        if floor:
+            f = statistics.median(floor) - med["none"]
+            line += (f" (the floor, programs that only read the exit reason and the clock twice: "
+                     f"{f:+,.0f}, {'below' if f <= p else 'above'} perf stat's)")
+        out.append(line)
     if not out:
         return []
     return ["Target: exittop's added instructions per exit (BTF, counts + latency) <= `perf stat -e "
             "kvm:kvm_exit`'s bare total, same boot:", ""] + out + [""]
 
 
-def section(path, level="##"):
-    """The deterministic part of the report as markdown lines."""
+def section(path, level="##", kernel=""):
+    """The deterministic part of the report as markdown lines; kernel: the
+    boot's kernel named in the heading (another kernel's boot)."""
     meta, loops, failed = load(path)
-    out = [f"{level} Deterministic cost per exit (QEMU icount: guest ns = instructions)", "",
+    on = f" on {kernel}" if kernel else ""
+    out = [f"{level} Deterministic cost per exit{on} (QEMU icount: guest ns = instructions)", "",
            f"One testbed boot with `tests/vm/run --icount` (kernel {meta.get('kernel', '?')}, "
            f"{meta.get('cpus', '?')} vCPUs): the guest's clock advances 1 ns per emulated "
            "instruction, so an exitgen loop's `elapsed_ns` counts the instructions the guest "
@@ -239,8 +249,21 @@ def section(path, level="##"):
     for var in variants(loops, "tracers"):
         if var[0] == 1:
             out += table_stages(meta, loops, failed, var)
-    out += patch_section(meta, loops, failed, level)
+    if variants(loops, "patch") or not kernel:
+        out += patch_section(meta, loops, failed, level)
     return out
+
+
+def kernel_extra(path, level="##"):
+    """The tracer and stage tables of another kernel's boot (make bench runs
+    bench/icount-run.sh on 6.12 too), with its commit and date."""
+    meta, loops, _ = load(path)
+    if not variants(loops, "tracers"):
+        raise ValueError("no tracer records")
+    kernel = meta.get("kernel", "?")
+    return section(path, level, kernel) + [
+        f"(Its own testbed boot: kernel {kernel}, commit {meta.get('commit', '?')}, "
+        f"{meta.get('date', '?')}.)", ""]
 
 
 def patch_section(meta, loops, failed, level, kernel=""):
