@@ -482,7 +482,7 @@ extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id__k) __ksym __wea
 #define AT(base, off, type) \
 	((struct type *)bpf_rdonly_cast((char *)(base) + (off), bpf_core_type_id_kernel(struct type)))
 
-static __always_inline __u32 vendor_exit_reason_cast(struct kvm_vcpu *vcpu, __u32 isa)
+static __always_inline __u32 vendor_exit_reason_ld(struct kvm_vcpu *vcpu, __u32 isa)
 {
 	if (isa == EXITS_ISA_SVM) {
 		if (bpf_core_type_exists(struct vcpu_svm___x)) {
@@ -503,19 +503,24 @@ static __always_inline __u32 vendor_exit_reason_cast(struct kvm_vcpu *vcpu, __u3
 	return EXITS_REASON_UNKNOWN;
 }
 
+static __always_inline __u32 exit_reason(struct kvm_vcpu *vcpu, __u32 isa, bool loads)
+{
+	return loads ? vendor_exit_reason_ld(vcpu, isa) : vendor_exit_reason(vcpu, isa);
+}
+
 /* both kvm_exit programs below, with the reads of one or the other kind */
-static __always_inline void exit_btf(struct kvm_vcpu *vcpu, __u32 isa, bool cast)
+static __always_inline void exit_btf(struct kvm_vcpu *vcpu, __u32 isa, bool loads)
 {
 	struct exits_key key = {};
 	struct exits_thread *r;
 
-	BENCH_FLOOR(cast ? vendor_exit_reason_cast(vcpu, isa) : vendor_exit_reason(vcpu, isa));
+	BENCH_FLOOR(exit_reason(vcpu, isa, loads));
 	BENCH_STOP(1);
 	if (!thread_storage(&r, &key.pid))
 		return;
 	BENCH_STOP(2);
 	key.isa = isa;
-	key.reason = cast ? vendor_exit_reason_cast(vcpu, isa) : vendor_exit_reason(vcpu, isa);
+	key.reason = exit_reason(vcpu, isa, loads);
 	key.vcpu = vcpu->vcpu_id;	/* BTF pointer: a plain load, no helper */
 	BENCH_STOP(3);
 	count_exit(&key, r);
