@@ -231,11 +231,11 @@ demo:
 bench:
 	@scripts/deps.sh test testbed bench
 	$(MAKE) all
-	timeout 3900 bench/icount-run.sh
+	timeout 7000 bench/icount-run.sh
 	@# 6.12: loops of 100,000 exits (at 20,000 its rounds without a tracer scatter 0.9%)
-	BENCH_ICOUNT_KERNEL=6.12 BENCH_ICOUNT_SMP=1 BENCH_ICOUNT_RESULTS=build/bench-icount-6.12 EXITTOP_ICOUNT_PATCH_ROUNDS=0 EXITTOP_ICOUNT_N=100000 \
+	BENCH_ICOUNT_KERNEL=6.12 BENCH_ICOUNT_SMP=1 BENCH_ICOUNT_RESULTS=build/bench-icount-6.12 BENCH_ICOUNT_TIMEOUT=2800 EXITTOP_ICOUNT_PATCH_ROUNDS=0 EXITTOP_ICOUNT_N=100000 \
 		EXITTOP_ICOUNT_TRACERS="none perf_stat exittop exittop_probe floor stage1 stage2 stage3 stage4" \
-		timeout 2400 bench/icount-run.sh || echo "make bench: bench/icount-run.sh on 6.12 failed: the report has exittop's deterministic cost on 6.1 only" >&2
+		timeout 3000 bench/icount-run.sh || echo "make bench: bench/icount-run.sh on 6.12 failed: the report has exittop's deterministic cost on 6.1 only" >&2
 	LOOPS="1@0 1@1 2@any" timeout 3300 kernel-patch/measure-cost 6.12 || echo "make bench: kernel-patch/measure-cost 6.12 failed: the report has the kernel patch's cost on 6.1 only" >&2
 	timeout 2400 bench/keyscale-run.sh || echo "make bench: bench/keyscale-run.sh failed: the scale table in the report is partial or missing" >&2
 	timeout 4800 bench/run.sh
