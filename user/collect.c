@@ -15,9 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/capability.h>
 
 #include <bpf/libbpf.h>
 
@@ -28,6 +26,7 @@
 #include "collect.h"
 #include "drill_collect.h"
 #include "exitsmaps.h"
+#include "hostcheck.h"
 #include "kmodwatch.h"
 #include "rowtable.h"
 #include "slotrows.h"
@@ -74,48 +73,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 /* ---- open / close ---- */
-
-static int has_caps(void)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
-	uint64_t eff;
-
-	if (geteuid() == 0)
-		return 1;
-	memset(d, 0, sizeof(d));
-	if (syscall(SYS_capget, &h, d))
-		return 0;
-	eff = (uint64_t)d[0].effective | ((uint64_t)d[1].effective << 32);
-#define CAPB(n) (UINT64_C(1) << (n))
-	if (eff & CAPB(21))	/* CAP_SYS_ADMIN */
-		return 1;
-	return (eff & CAPB(39)) && (eff & CAPB(38));	/* CAP_BPF, CAP_PERFMON */
-#undef CAPB
-}
-
-/* What must hold before anything is loaded; *evdir: tracefs's kvm events. */
-static int check_host(const struct collect_opts *o, const char **evdir,
-		      char *err, size_t errlen)
-{
-	if (!has_caps()) {
-		snprintf(err, errlen, "needs root (or CAP_BPF and CAP_PERFMON) to load the BPF programs");
-		return -EPERM;
-	}
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		snprintf(err, errlen, "the kernel has no BTF (/sys/kernel/btf/vmlinux missing): "
-			 "a kernel built with CONFIG_DEBUG_INFO_BTF=y is needed");
-		return -ENOTSUP;
-	}
-	*evdir = tp_kvm_events_dir(err, errlen);
-	if (!*evdir)
-		return -ENOENT;
-	if (o && o->npids > EXITS_MAX_PIDS) {
-		snprintf(err, errlen, "at most %d pids can be traced", EXITS_MAX_PIDS);
-		return -E2BIG;
-	}
-	return 0;
-}
 
 /* The pair to try first: BTF unless classic was asked for or BTF cannot run here. */
 static int choose_btf(enum tp_mode mode, bool *use_btf, char *err, size_t errlen)
@@ -260,7 +217,7 @@ int collector_open(struct collector **cp, const struct collect_opts *o,
 	verbose_libbpf = o && o->verbose;
 	libbpf_set_print(libbpf_print);
 
-	ret = check_host(o, &evdir, err, errlen);
+	ret = host_check(o, &evdir, err, errlen);
 	if (ret)
 		return ret;
 	c = calloc(1, sizeof(*c));
