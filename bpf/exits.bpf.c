@@ -475,7 +475,7 @@ static __always_inline __u32 vendor_exit_reason(struct kvm_vcpu *vcpu, __u32 isa
  * and read through the vmlinux structs that have the wanted member at
  * offset 0: list_head (a pointer), in_addr (a u32). Weak: on older kernels
  * the kfunc is absent and user space loads kvm_exit_btf instead
- * (tp_btf_cast_usable(), user/tpmode.c), so this program is not loaded.
+ * (tp_btf_usable(), user/tpmode.c), so this program is not loaded.
  */
 extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id__k) __ksym __weak;
 

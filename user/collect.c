@@ -74,13 +74,17 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 /* ---- open / close ---- */
 
-/* The pair to try first: BTF unless classic was asked for or BTF cannot run here. */
-static int choose_btf(enum tp_mode mode, bool *use_btf, char *err, size_t errlen)
+/*
+ * The pair to try first: BTF unless classic was asked for or BTF cannot run
+ * here; *cast: the BTF pair can read the exit reason with plain loads.
+ */
+static int choose_btf(enum tp_mode mode, bool *use_btf, bool *cast, char *err, size_t errlen)
 {
 	char why[160];
 
 	*use_btf = mode == TP_MODE_BTF;
-	if (mode != TP_MODE_CLASSIC && !tp_btf_usable(why, sizeof(why))) {
+	*cast = false;
+	if (mode != TP_MODE_CLASSIC && !tp_btf_usable(why, sizeof(why), cast)) {
 		if (mode == TP_MODE_BTF) {
 			snprintf(err, errlen, "--tracepoints btf: %s", why);
 			return -ENOTSUP;
@@ -138,11 +142,10 @@ static int load_programs(struct collector *c, const struct collect_opts *o, int 
 	bool use_btf, cast;
 	int ret;
 
-	ret = choose_btf(mode, &use_btf, err, errlen);
+	ret = choose_btf(mode, &use_btf, &cast, err, errlen);
 	if (ret)
 		return ret;
 	snprintf(fmt, sizeof(fmt), "%s/kvm_exit/format", evdir);
-	cast = use_btf && tp_btf_cast_usable();
 	ret = load_skel(c, o, ncpus, fmt, use_btf, cast);
 	if (ret && cast) {
 		/* the kfunc is there but the verifier took the casts badly */

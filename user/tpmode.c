@@ -162,7 +162,25 @@ static bool has_member(struct btf *b, int id, const char *field)
 	return false;
 }
 
-bool tp_btf_usable(char *why, size_t len)
+/* Has vmlinux's BTF what kvm_exit_btf_ld's plain loads need? */
+static bool cast_usable(struct btf *vmlinux)
+{
+	static const struct {
+		const char *name;
+		__u32 kind;
+	} need[] = {
+		{ "bpf_rdonly_cast", BTF_KIND_FUNC },
+		{ "list_head", BTF_KIND_STRUCT },
+		{ "in_addr", BTF_KIND_STRUCT },
+	};
+
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (btf__find_by_name_kind(vmlinux, need[i].name, need[i].kind) < 0)
+			return false;
+	return true;
+}
+
+bool tp_btf_usable(char *why, size_t len, bool *loads)
 {
 	struct btf *vmlinux, *kvm, *vb = NULL, *where;
 	const struct vendor *v = NULL;
@@ -171,6 +189,7 @@ bool tp_btf_usable(char *why, size_t len)
 	size_t i;
 	int id;
 
+	*loads = false;
 	vmlinux = btf__load_vmlinux_btf();
 	if (!vmlinux) {
 		snprintf(why, len, "cannot read the kernel's BTF");
@@ -201,29 +220,11 @@ bool tp_btf_usable(char *why, size_t len)
 		snprintf(why, len, "struct %s has no field %s", v->vcpu_struct, v->reason_field);
 		goto out;
 	}
+	*loads = cast_usable(vmlinux);
 	ok = true;
 out:
 	btf__free(vb);
 	btf__free(kvm);
-	btf__free(vmlinux);
-	return ok;
-}
-
-bool tp_btf_cast_usable(void)
-{
-	static const struct {
-		const char *name;
-		__u32 kind;
-	} need[] = {
-		{ "bpf_rdonly_cast", BTF_KIND_FUNC },
-		{ "list_head", BTF_KIND_STRUCT },
-		{ "in_addr", BTF_KIND_STRUCT },
-	};
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	bool ok = vmlinux != NULL;
-
-	for (size_t i = 0; ok && i < sizeof(need) / sizeof(need[0]); i++)
-		ok = btf__find_by_name_kind(vmlinux, need[i].name, need[i].kind) >= 0;
 	btf__free(vmlinux);
 	return ok;
 }

@@ -25,16 +25,13 @@ const char *tp_mode_name(enum tp_mode m);
  * (struct kvm_vcpu *, u32 isa) and, for the loaded vendor module, BTF of
  * its vCPU struct with the field the exit reason is read from. If not,
  * returns false and says why in why[].
+ *
+ * *loads: whether the pair can read the exit reason with plain loads
+ * (kvm_exit_btf_ld), from the same BTF: needs the bpf_rdonly_cast() kfunc
+ * (Linux 6.2+) and the vmlinux structs the loads go through. If not,
+ * kvm_exit_btf reads it with bpf_probe_read_kernel().
  */
-bool tp_btf_usable(char *why, size_t len);
-
-/*
- * Can the BTF pair read the exit reason with plain loads? Needs the
- * bpf_rdonly_cast() kfunc (Linux 6.2+) and the vmlinux structs the loads
- * go through (bpf/exits.bpf.c, kvm_exit_btf_ld). If not, kvm_exit_btf
- * reads it with bpf_probe_read_kernel().
- */
-bool tp_btf_cast_usable(void);
+bool tp_btf_usable(char *why, size_t len, bool *loads);
 
 /* A tracepoint's raw arguments as a BTF program expects them. */
 struct tp_proto {
