@@ -231,7 +231,7 @@ def section(path, level="##", kernel=""):
     on = f" on {kernel}" if kernel else ""
     out = [f"{level} Deterministic cost per exit{on} (QEMU icount: guest ns = instructions)", "",
            f"One testbed boot with `tests/vm/run --icount` (kernel {meta.get('kernel', '?')}, "
-           f"{meta.get('cpus', '?')} vCPUs): the guest's clock advances 1 ns per emulated "
+           f"{meta.get('cpus', '?')} vCPU{'' if meta.get('cpus') == '1' else 's'}): the guest's clock advances 1 ns per emulated "
            "instruction, so an exitgen loop's `elapsed_ns` counts the instructions the guest "
            "executed for it: its own guest's, KVM's, every tracer program's, and any tracer "
            "user-space work that ran meanwhile. It does not move with the host's load. "
