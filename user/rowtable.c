@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The collector's hash table of row states, keyed by (pid, vcpu, reason, isa). */
+/* The collector's table of row states, keyed by (pid, vcpu, reason, isa). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "rowtable.h"
 
-#define ROWTABLE_MIN_CAP 1024
+#define ROWTABLE_MIN_CAP	1024
+#define ROWTABLE_CHUNK		(1u << ROWTABLE_CHUNK_SHIFT)
 
 static size_t key_hash(const struct exits_key *k)
 {
@@ -23,68 +25,96 @@ static bool key_eq(const struct exits_key *a, const struct exits_key *b)
 	       a->isa == b->isa;
 }
 
-/* Rehash into twice the capacity (ROWTABLE_MIN_CAP at first). */
-static int rowtable_grow(struct row_table *t)
+/* The first empty place for key k in an index of cap places. */
+static size_t free_place(const uint32_t *index, size_t cap, const struct exits_key *k)
+{
+	size_t j = key_hash(k) & (cap - 1);
+
+	while (index[j])
+		j = (j + 1) & (cap - 1);
+	return j;
+}
+
+/* An index of twice the places (ROWTABLE_MIN_CAP at first), rows unmoved. */
+static int index_grow(struct row_table *t)
 {
 	size_t ncap = t->cap ? t->cap * 2 : ROWTABLE_MIN_CAP, i;
-	struct row_state *n = calloc(ncap, sizeof(*n));
+	uint32_t *n = calloc(ncap, sizeof(*n));
 
 	if (!n)
 		return -ENOMEM;
-	for (i = 0; i < t->cap; i++) {
-		size_t j;
-
-		if (!t->slot[i].used)
-			continue;
-		j = key_hash(&t->slot[i].key) & (ncap - 1);
-		while (n[j].used)
-			j = (j + 1) & (ncap - 1);
-		n[j] = t->slot[i];
-	}
-	free(t->slot);
-	t->slot = n;
+	for (i = 0; i < t->n; i++)
+		n[free_place(n, ncap, &rowtable_at(t, i)->key)] = (uint32_t)(i + 1);
+	free(t->index);
+	t->index = n;
 	t->cap = ncap;
+	return 0;
+}
+
+/* Room for row t->n: a new chunk when the last one is full. */
+static int chunk_room(struct row_table *t)
+{
+	struct row_state *c;
+
+	if (t->n < t->nchunk * ROWTABLE_CHUNK)
+		return 0;
+	if (array_reserve(&t->chunk, &t->chunk_cap, t->nchunk + 1, sizeof(*t->chunk), 16))
+		return -ENOMEM;
+	c = calloc(ROWTABLE_CHUNK, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	t->chunk[t->nchunk++] = c;
 	return 0;
 }
 
 int rowtable_init(struct row_table *t)
 {
+	static uint64_t next_id;
 	struct row_table n = { 0 };
-	int ret = rowtable_grow(&n);
+	int ret = index_grow(&n);
 
-	if (!ret)
-		*t = n;
-	return ret;
+	if (ret)
+		return ret;
+	n.id = ++next_id;
+	*t = n;
+	return 0;
 }
 
 struct row_state *rowtable_get(struct row_table *t, const struct exits_key *k, bool create)
 {
+	struct row_state *r;
 	size_t j;
 
-	if (create && (t->n + 1) * 2 > t->cap && rowtable_grow(t))
-		return NULL;
 	if (!t->cap)
 		return NULL;
-	j = key_hash(k) & (t->cap - 1);
-	while (t->slot[j].used) {
-		if (key_eq(&t->slot[j].key, k))
-			return &t->slot[j];
-		j = (j + 1) & (t->cap - 1);
+	for (j = key_hash(k) & (t->cap - 1); t->index[j]; j = (j + 1) & (t->cap - 1)) {
+		r = rowtable_at(t, t->index[j] - 1);
+		if (key_eq(&r->key, k))
+			return r;
 	}
-	if (!create)
+	if (!create || t->n >= UINT32_MAX - 1)
 		return NULL;
-	memset(&t->slot[j], 0, sizeof(t->slot[j]));
-	t->slot[j].used = true;
-	t->slot[j].key = *k;
-	t->n++;
+	if ((t->n + 1) * 2 > t->cap) {
+		if (index_grow(t))
+			return NULL;
+		j = free_place(t->index, t->cap, k);
+	}
+	if (chunk_room(t))
+		return NULL;
+	r = rowtable_at(t, t->n);	/* zeroed by calloc, never used */
+	r->key = *k;
+	t->index[j] = (uint32_t)(++t->n);
 	t->version++;
-	return &t->slot[j];
+	return r;
 }
 
 void rowtable_free(struct row_table *t)
 {
-	free(t->slot);
-	t->slot = NULL;
-	t->cap = 0;
-	t->n = 0;
+	size_t i;
+
+	for (i = 0; i < t->nchunk; i++)
+		free(t->chunk[i]);
+	free(t->chunk);
+	free(t->index);
+	memset(t, 0, sizeof(*t));
 }

@@ -12,22 +12,22 @@ int slotrows_init(struct slot_rows *s, size_t n)
 	if (!s->row)
 		return -ENOMEM;
 	s->n = n;
-	s->of = NULL;
+	s->of = 0;
 	return 0;
 }
 
 void slotrows_forget(struct slot_rows *s)
 {
-	s->of = NULL;
+	s->of = 0;
 }
 
-/* Empty the cache unless it points into t's storage as it is now. */
+/* Empty the cache unless it points into t. */
 static void follow(struct slot_rows *s, const struct row_table *t)
 {
-	if (s->of == t->slot)
+	if (s->of == t->id)
 		return;
 	memset(s->row, 0, s->n * sizeof(*s->row));
-	s->of = t->slot;
+	s->of = t->id;
 }
 
 struct row_state *slotrows_get(struct slot_rows *s, struct row_table *t,
@@ -40,10 +40,8 @@ struct row_state *slotrows_get(struct slot_rows *s, struct row_table *t,
 	if (r && !memcmp(&r->key, k, sizeof(*k)))
 		return r;
 	r = rowtable_get(t, k, true);
-	if (!r)
-		return NULL;
-	follow(s, t);		/* making r grew the table: the rows moved */
-	s->row[slot] = r;
+	if (r)
+		s->row[slot] = r;	/* rows never move: good until t goes */
 	return r;
 }
 

@@ -18,7 +18,7 @@
 struct slot_rows {
 	struct row_state **row;		/* per stats slot; NULL: not cached */
 	size_t n;			/* stats slots */
-	const struct row_state *of;	/* the row table storage row[] points into */
+	uint64_t of;			/* id of the row table row[] points into */
 };
 
 /* Room for n slots, none cached; 0 or -ENOMEM. */

@@ -47,7 +47,7 @@ static int sort_rows(struct snap_rows *b, struct row_table *rt)
 	}
 	qsort(b->order, n, sizeof(*b->order), row_ref_cmp);
 	b->n = n;
-	b->of_slots = rt->slot;
+	b->of_id = rt->id;
 	b->of_version = rt->version;
 	return 0;
 }
@@ -62,7 +62,7 @@ int snap_rows_fill(struct snap_rows *b, struct row_table *rt, size_t *n)
 	 * only rows that changed since are copied again (an idle row's copy,
 	 * delta zero, is still right).
 	 */
-	same = b->rows && b->of_slots == rt->slot && b->of_version == rt->version &&
+	same = b->rows && b->of_id == rt->id && b->of_version == rt->version &&
 	       b->n == rt->n;
 	if (!same && sort_rows(b, rt))
 		return -ENOMEM;
@@ -88,7 +88,7 @@ int snap_rows_fill(struct snap_rows *b, struct row_table *rt, size_t *n)
 
 void snap_rows_invalidate(struct snap_rows *b)
 {
-	b->of_slots = NULL;
+	b->of_id = 0;
 }
 
 void snap_rows_free(struct snap_rows *b)

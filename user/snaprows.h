@@ -20,8 +20,8 @@ struct snap_rows {
 	size_t rows_cap;
 	struct row_ref *order;	/* the rows' sort keys and states, sorted */
 	size_t order_cap, n;
-	/* order and rows still hold rt's rows if its slots and version are these */
-	const struct row_state *of_slots;
+	/* order and rows still hold rt's rows if its id and version are these */
+	uint64_t of_id;
 	uint64_t of_version;
 };
 
