@@ -386,11 +386,14 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 		else
 			g = &v->rows[v->nrows - 1];
 		g->nkeys++;
-		agg_add(&g->total, &r->total);
+		/* totals only for a cumulative view: most rows of a big host are idle */
+		if (cumulative)
+			agg_add(&g->total, &r->total);
 		if (r->delta.count || r->delta.lat_count)	/* else all zero: idle */
 			agg_add(&g->delta, &r->delta);
 		if (s->attrib) {
-			attr_add(&g->attr_total, &r->attr_total);
+			if (cumulative)
+				attr_add(&g->attr_total, &r->attr_total);
 			attr_add(&g->attr_delta, &r->attr_delta);
 		}
 	}

@@ -52,9 +52,9 @@ struct view_row {
 	bool alive;		/* false: the VMM process has exited (VIEW_VM, VIEW_VCPU) */
 	uint32_t nkeys;		/* snapshot rows merged into this one */
 
-	struct agg total;
+	struct agg total;	/* only in a cumulative view: zero otherwise */
 	struct agg delta;
-	struct attr_agg attr_total;	/* --attrib (zero without) */
+	struct attr_agg attr_total;	/* --attrib (zero without), cumulative only */
 	struct attr_agg attr_delta;
 
 	/* Derived from delta, or from total when the view is cumulative. */
