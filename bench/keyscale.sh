@@ -17,6 +17,7 @@
 # Appends to $EXITTOP_RESULTS/keyscale.tsv one line per key count:
 #   keyscale KERNEL POSSIBLE_CPUS KEYS_WANTED KEYS_MADE KEYS_REAL MAP_KEYS
 #            REFRESHES CPU_NS MEMLOCK VMHWM_KB DROPPED EXITS_AFTER EXITS_DURING
+#            CPU_NS_EACH
 # and one line per BPF map exittop holds:
 #   keyscale_map KERNEL POSSIBLE_CPUS KEYS_WANTED NAME TYPE MAX_ENTRIES KEY_SIZE VALUE_SIZE MEMLOCK
 # KERNEL: major.minor of the running kernel (fdinfo memlock is each map's
@@ -27,7 +28,9 @@
 # once), bytes; MAP_KEYS: max_entries of its slots map; DROPPED: exittop's
 # dropped total (its header line) at the end, -1 if never printed;
 # EXITS_AFTER: exits exittop counted after exitgen was continued;
-# EXITS_DURING: exits it counted in the measured refreshes (0: quiet guest).
+# EXITS_DURING: exits it counted in the measured refreshes (0: quiet guest);
+# CPU_NS_EACH: CPU_NS refresh by refresh, comma-separated (the report takes
+# their median).
 set -u
 me=bench/keyscale.sh
 [ "${EXITTOP_ICOUNT:-}" = 1 ] || { echo "$me: run me through tests/vm/run --icount (bench/keyscale-run.sh)" >&2; exit 2; }
@@ -92,10 +95,18 @@ for k in $KEYS; do
 	# the refresh after the keys appear finds their VMs: steady state after it
 	n=$(refreshes)
 	wait_refreshes $((n + 2))
-	# 3. five refreshes, the guest quiet
+	# 3. five refreshes, the guest quiet; the run time read after each
+	#    (exittop sleeps between refreshes), so that a one-off (an
+	#    interrupt charged to exittop, a page fault) shows as one refresh
 	n0=$(refreshes) c0=$(sched_ns $ep)
-	wait_refreshes $((n0 + 5))
-	n1=$(refreshes) c1=$(sched_ns $ep)
+	each="" cp=$c0 i=1
+	while [ $i -le 5 ]; do
+		wait_refreshes $((n0 + i))
+		c=$(sched_ns $ep)
+		each="$each${each:+,}$((c - cp))"
+		cp=$c i=$((i + 1))
+	done
+	n1=$(refreshes) c1=$cp
 	maps=$(held_maps $ep)
 	hwm=$(awk '/VmHWM/ { print $2 }' /proc/$ep/status)
 	names=$(bpftool map show -j 2>/dev/null)
@@ -118,8 +129,9 @@ for k in $KEYS; do
 	kill $(echo "$pids" | tr ',' ' ') 2>/dev/null
 	wait 2>/dev/null
 	mem=$(echo "$maps" | awk '{ s += $2 } END { printf "%.0f\n", s }')
-	printf 'keyscale\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kern" "$ncpu" "$k" "$made" "$real" "$mapkeys" \
-		$((n1 - n0)) $((c1 - c0)) "$mem" "$hwm" "$(dropped_total)" "$(exits_in "$na")" "$(exits_in "$n0" "$n1")" | tee -a "$res/keyscale.tsv"
+	printf 'keyscale\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kern" "$ncpu" "$k" "$made" "$real" "$mapkeys" \
+		$((n1 - n0)) $((c1 - c0)) "$mem" "$hwm" "$(dropped_total)" "$(exits_in "$na")" "$(exits_in "$n0" "$n1")" \
+		"$each" | tee -a "$res/keyscale.tsv"
 	echo "$maps" | while read -r id l t m ks vs; do
 		name=$(echo "$names" | jq -r --argjson id "$id" '[.[] | select(.id == $id)] | .[0].name // "?"')
 		printf 'keyscale_map\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kern" "$ncpu" "$k" "$name" "$t" "$m" "$ks" "$vs" "$l"

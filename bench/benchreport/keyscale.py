@@ -31,7 +31,8 @@ def load(path):
                              "refreshes": int(r[7]), "cpu_ns": int(r[8]),
                              "memlock": int(r[9]), "hwm_kb": int(r[10]),
                              "dropped": int(r[11]), "exits_after": int(r[12]),
-                             "exits_during": int(r[13])})
+                             "exits_during": int(r[13]),
+                             "each": [int(x) for x in r[14].split(",")] if len(r) >= 15 and r[14] else []})
             elif r[0] == "keyscale_map" and len(r) >= 10:
                 maps.append({"kernel": r[1], "cpus": int(r[2]), "want": int(r[3]), "name": r[4],
                              "type": MAP_TYPES.get(int(r[5]), f"type {r[5]}"),
@@ -44,8 +45,29 @@ def load(path):
     return rows, maps, meta
 
 
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
 def per_refresh(r):
+    """The median refresh when the records have them one by one (a one-off
+    in one refresh, an interrupt charged to exittop, does not move it), else
+    the mean; None without a refresh."""
+    if r["each"]:
+        return median(r["each"])
     return r["cpu_ns"] / r["refreshes"] if r["refreshes"] else None
+
+
+def cpu_cell(r):
+    ns = per_refresh(r)
+    if ns is None:
+        return "no refresh"
+    if r["each"]:
+        return (f"{ns:,.0f} (median of {len(r['each'])}: {min(r['each']):,}-{max(r['each']):,}; "
+                f"mean {r['cpu_ns'] / r['refreshes']:,.0f})")
+    return f"{ns:,.0f} ({r['refreshes']} refreshes)"
 
 
 def pct_core(ns):
@@ -84,7 +106,7 @@ def table(rows):
         live = f"{r['real'] + r['made']:,} ({r['real']:,} + {r['made']:,})"
         if r["real"] + r["made"] != r["want"]:
             live += f", {r['want']:,} wanted"
-        cpu = f"{ns:,.0f} ({r['refreshes']} refreshes)" if ns is not None else "no refresh"
+        cpu = cpu_cell(r)
         if r["exits_during"]:
             cpu += f" NOT quiet: {r['exits_during']:,} exits meanwhile"
         share = f"{pct_core(ns):.3f}%" if ns is not None else "-"
@@ -198,8 +220,9 @@ def section(path, level="##"):
            "way its BPF programs do for a key's first exit (a slot popped from `free_slots`, "
            "key -> slot inserted into `slots`), spread over 16 live processes standing in for "
            "VMMs, 64 reasons per vCPU; their counters stay zero, which costs a refresh the same "
-           "reads. CPU per refresh: exittop's schedstat run time over five refreshes with the "
-           "guest quiet (the VM stopped), divided by five; of one core = that over the 1 s "
+           "reads. CPU per refresh: exittop's schedstat run time in each of five refreshes with "
+           "the guest quiet (the VM stopped), their median (records without the refreshes one "
+           "by one: the five summed, divided by five); of one core = that over the 1 s "
            "interval. Memory: fdinfo `memlock` of each BPF map exittop holds, each once. Then "
            "the VM is continued: its remaining exits (HLT, the done OUT) are counted with all "
            "the keys live, and `dropped` is exittop's drop total at the end.", ""]

@@ -15,6 +15,12 @@
 #     dropped: the drop line is NOT met
 #   per map at 65,536 keys: 6.1, 2 CPUs 19,922,944 + 1,572,864 =
 #     21,495,808 B (20.50 MiB); 6.12 has pids, 6.1 none ("-"); stats first
+# Records with each refresh's run time (tests/bench/keyscale/keyscale-each.tsv):
+#   640 CPUs, 16 keys: 100,000 x 4 and one 500,000: median 100,000, mean
+#     900,000 / 5 = 180,000; 2 CPUs 98,000-102,000: median 100,000, so
+#     0.0% apart (the mean would be 80% apart)
+#   640 CPUs, 16,384 keys, six refreshes: median of 4.5, 4.5, 4.5, 5.4, 5.5,
+#     5.6 M = (4.5 + 5.4) / 2 = 4,950,000 = 0.495%; 1.0% apart from 5 M
 # Then bench/report.py --keyscale on the sparse fixture: the section comes
 # before the wall-clock part; a file without records fails, nothing written.
 # Exit 0 pass, 1 fail.
@@ -48,6 +54,12 @@ want "not quiet: no verdict met" "640 possible CPUs: 9,000,000 guest ns = 0.90% 
 want "CPU independence at 16,384 keys" "6.1, 16,384 keys: 8,000,000-9,000,000 guest ns, 12.5% apart: **NOT met**"
 want "CPU independence at 65,536 keys" "6.1, 65,536 keys: 30,000,000-31,000,000 guest ns, 3.3% apart: **met**"
 if grep -qF "within 10%, 6.12" "$out"; then fail "an independence line for one CPU count"; else pass "no independence line for 6.12's one CPU count"; fi
+python3 bench/keyscale_report.py tests/bench/keyscale/keyscale-each.tsv >"$out"
+want "each refresh: the median, range and mean" \
+	"| 100,000 (median of 5: 100,000-500,000; mean 180,000) | 0.010% |"
+want "each refresh: an even count's median" "| 4,950,000 (median of 6: 4,500,000-5,600,000; mean 5,000,000) | 0.495% |"
+want "each refresh: independence by the medians" "6.1, 16 keys: 100,000-100,000 guest ns, 0.0% apart: **met**"
+want "each refresh: CPU verdict by the median" "6.1, 640 possible CPUs: 4,950,000 guest ns = 0.50%: **met**"
 python3 bench/keyscale_report.py /nonexistent/keyscale.tsv >/dev/null 2>"$out"
 rc=$?
 [ "$rc" = 1 ] && grep -q 'keyscale_report.py: /nonexistent/keyscale.tsv' "$out" &&
