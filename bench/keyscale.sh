@@ -99,12 +99,12 @@ for k in $KEYS; do
 	#    (exittop sleeps between refreshes), so that a one-off (an
 	#    interrupt charged to exittop, a page fault) shows as one refresh
 	n0=$(refreshes) c0=$(sched_ns $ep)
-	each="" cp=$c0 i=1
-	while [ $i -le 5 ]; do
-		wait_refreshes $((n0 + i))
+	each="" cp=$c0 nr=1	# not i: wait_refreshes counts in i
+	while [ $nr -le 5 ]; do
+		wait_refreshes $((n0 + nr))
 		c=$(sched_ns $ep)
 		each="$each${each:+,}$((c - cp))"
-		cp=$c i=$((i + 1))
+		cp=$c nr=$((nr + 1))
 	done
 	n1=$(refreshes) c1=$cp
 	maps=$(held_maps $ep)
