@@ -5,6 +5,8 @@ bench/keyscale_report.py prints section(); bench/report.py puts it in
 docs/benchmarks.md.
 """
 
+import statistics
+
 MIB = 1048576
 NS_PER_REFRESH = 1e9  # exittop -d 1: one refresh per guest second
 # Issue 11's lines
@@ -45,18 +47,12 @@ def load(path):
     return rows, maps, meta
 
 
-def median(xs):
-    xs = sorted(xs)
-    n = len(xs)
-    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
-
-
 def per_refresh(r):
     """The median refresh when the records have them one by one (a one-off
     in one refresh, an interrupt charged to exittop, does not move it), else
     the mean; None without a refresh."""
     if r["each"]:
-        return median(r["each"])
+        return statistics.median(r["each"])
     return r["cpu_ns"] / r["refreshes"] if r["refreshes"] else None
 
 
