@@ -51,19 +51,26 @@ static int index_grow(struct row_table *t)
 	return 0;
 }
 
+/* Chunks holding rows 0..n-1. */
+static size_t chunks(size_t n)
+{
+	return (n + ROWTABLE_CHUNK - 1) >> ROWTABLE_CHUNK_SHIFT;
+}
+
 /* Room for row t->n: a new chunk when the last one is full. */
 static int chunk_room(struct row_table *t)
 {
+	size_t k = chunks(t->n);
 	struct row_state *c;
 
-	if (t->n < t->nchunk * ROWTABLE_CHUNK)
+	if (t->n & (ROWTABLE_CHUNK - 1))
 		return 0;
-	if (array_reserve(&t->chunk, &t->chunk_cap, t->nchunk + 1, sizeof(*t->chunk), 16))
+	if (array_reserve(&t->chunk, &t->chunk_cap, k + 1, sizeof(*t->chunk), 16))
 		return -ENOMEM;
 	c = calloc(ROWTABLE_CHUNK, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	t->chunk[t->nchunk++] = c;
+	t->chunk[k] = c;
 	return 0;
 }
 
@@ -112,7 +119,7 @@ void rowtable_free(struct row_table *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->nchunk; i++)
+	for (i = 0; i < chunks(t->n); i++)
 		free(t->chunk[i]);
 	free(t->chunk);
 	free(t->index);

@@ -33,8 +33,8 @@ struct row_state {
 #define ROWTABLE_CHUNK_SHIFT	9	/* 512 row states a chunk */
 
 struct row_table {
-	struct row_state **chunk;	/* row i: chunk[i >> SHIFT][i & (CHUNK - 1)] */
-	size_t nchunk, chunk_cap;
+	struct row_state **chunk;	/* row i: chunk[i >> SHIFT][i & (CHUNK - 1)]; as many as rows need */
+	size_t chunk_cap;
 	uint32_t *index;	/* row number + 1 by key hash; 0: empty place */
 	size_t cap, n;		/* index places (a power of two), rows */
 	uint64_t version;	/* moves when a row is made */
