@@ -281,13 +281,36 @@ static struct view_row *new_group(struct view *v, enum view_mode mode, const str
 	return g;
 }
 
-/* Room for the groups of n rows (at most n): empty places, -1. */
-static int reason_index_reset(struct reason_index *x, size_t n)
+/* Where the (isa, reason) group's search starts in an index of mask + 1 places. */
+static size_t reason_place(uint8_t isa, uint32_t reason, size_t mask)
 {
-	size_t cap = 64;
+	uint64_t k = (uint64_t)isa << 32 | reason;
 
-	while (cap < 2 * n)
-		cap *= 2;
+	return (size_t)((k * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+}
+
+/* Put group row gi of v in the index, at the first empty place of its search. */
+static void reason_index_put(struct view *v, size_t gi)
+{
+	struct reason_index *x = &v->gidx;
+	size_t mask = x->cap - 1, j = reason_place(v->rows[gi].isa, v->rows[gi].reason, mask);
+
+	while (x->slot[j] >= 0)
+		j = (j + 1) & mask;
+	x->slot[j] = (int32_t)gi;
+}
+
+/*
+ * An index of cap places (a power of two, at least the current one) holding
+ * the groups made so far. Sized by the groups, not the rows: a big host has
+ * tens of thousands of rows but only the few dozen reasons its guests take,
+ * and view_build clears the whole index on every refresh.
+ */
+static int reason_index_size(struct view *v, size_t cap)
+{
+	struct reason_index *x = &v->gidx;
+	size_t i;
+
 	if (cap > x->cap) {
 		int32_t *p = realloc(x->slot, cap * sizeof(*p));
 
@@ -297,23 +320,33 @@ static int reason_index_reset(struct reason_index *x, size_t n)
 		x->cap = cap;
 	}
 	memset(x->slot, 0xff, x->cap * sizeof(*x->slot));
+	for (i = 0; i < v->nrows; i++)
+		reason_index_put(v, i);
 	return 0;
 }
 
-/* The VIEW_REASON group of r: found by (isa, reason), made on first sight. */
+/*
+ * The VIEW_REASON group of r: found by (isa, reason), made on first sight
+ * (the index kept at most half full). NULL: out of memory.
+ */
 static struct view_row *reason_group(struct view *v, const struct stat_row *r)
 {
-	uint64_t k = (uint64_t)r->isa << 32 | r->reason;
-	size_t mask = v->gidx.cap - 1, j = (size_t)((k * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+	struct reason_index *x = &v->gidx;
+	size_t mask = x->cap - 1, j = reason_place(r->isa, r->reason, mask);
 
-	while (v->gidx.slot[j] >= 0) {
-		struct view_row *g = &v->rows[v->gidx.slot[j]];
+	while (x->slot[j] >= 0) {
+		struct view_row *g = &v->rows[x->slot[j]];
 
 		if (g->isa == r->isa && g->reason == r->reason)
 			return g;
 		j = (j + 1) & mask;
 	}
-	v->gidx.slot[j] = (int32_t)v->nrows;
+	if (2 * (v->nrows + 1) > x->cap) {
+		if (reason_index_size(v, 2 * x->cap))
+			return NULL;
+		return reason_group(v, r);	/* once: the index has room now */
+	}
+	x->slot[j] = (int32_t)v->nrows;
 	return new_group(v, VIEW_REASON, r, NULL);
 }
 
@@ -371,7 +404,7 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 	 * their key, so the order they were made in does not show).
 	 */
 	v->nrows = 0;
-	if (mode == VIEW_REASON && reason_index_reset(&v->gidx, n)) {
+	if (mode == VIEW_REASON && reason_index_size(v, v->gidx.cap ? v->gidx.cap : 64)) {
 		free(sel);
 		return -ENOMEM;
 	}
@@ -379,9 +412,13 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 		const struct stat_row *r = sel[i];
 		struct view_row *g;
 
-		if (mode == VIEW_REASON)
+		if (mode == VIEW_REASON) {
 			g = reason_group(v, r);
-		else if (!i || cmp_group(&sel[i], &sel[i - 1], &mode))
+			if (!g) {
+				free(sel);
+				return -ENOMEM;
+			}
+		} else if (!i || cmp_group(&sel[i], &sel[i - 1], &mode))
 			g = new_group(v, mode, r, snapshot_vm(s, r->pid));
 		else
 			g = &v->rows[v->nrows - 1];

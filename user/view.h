@@ -70,7 +70,7 @@ struct view_row {
 	struct attr_agg attr;	/* attr_delta, or attr_total when cumulative */
 };
 
-/* view_build's index of the (isa, reason) groups: view row index or -1 */
+/* view_build's index of the (isa, reason) groups: view row index or -1; at most half full, grown with the groups (not the rows) */
 struct reason_index {
 	int32_t *slot;
 	size_t cap;		/* a power of two */

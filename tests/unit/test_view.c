@@ -253,6 +253,58 @@ static void test_empty(void **state)
 	view_free(&v);
 }
 
+/*
+ * More reasons than the group index starts with (64 places, kept half
+ * full): it grows while the groups are made, and every group still gets
+ * all of its rows. 3 vCPUs x 200 reasons; reason k has k + 1 exits a vCPU.
+ */
+static void test_many_reasons(void **state)
+{
+	enum { VCPUS = 3, REASONS = 200 };
+	struct stat_row *rows = calloc(VCPUS * REASONS, sizeof(*rows));
+	struct snapshot s = { 0 };
+	struct view v = { 0 };
+	size_t i, seen = 0;
+
+	assert_non_null(rows);
+	for (i = 0; i < VCPUS * REASONS; i++) {
+		rows[i].pid = 100;
+		rows[i].vcpu = i / REASONS;
+		rows[i].reason = 0x1000 + i % REASONS;
+		rows[i].isa = EXITS_ISA_SVM;
+		rows[i].delta.count = i % REASONS + 1;
+	}
+	s.rows = rows;
+	s.nrows = VCPUS * REASONS;
+	s.isa = EXITS_ISA_SVM;
+	s.interval_s = 1.0;
+	assert_int_equal(view_build(&v, &s, VIEW_REASON, false, NULL, SORT_KEY, false), 0);
+	assert_int_equal(v.nrows, REASONS);
+	for (i = 0; i < v.nrows; i++) {
+		uint32_t k = v.rows[i].reason - 0x1000;
+
+		assert_true(k < REASONS);
+		assert_int_equal(v.rows[i].nkeys, VCPUS);
+		assert_int_equal(v.rows[i].count, VCPUS * (k + 1));
+		seen++;
+	}
+	assert_int_equal(seen, REASONS);
+	assert_int_equal(v.sum.count, VCPUS * REASONS * (REASONS + 1) / 2);
+	/* again, with the grown index, and with a filter leaving one vCPU */
+	{
+		struct view_filter f = { .has_vcpu = true, .vcpu = 2 };
+
+		assert_int_equal(view_build(&v, &s, VIEW_REASON, false, &f, SORT_KEY, false), 0);
+		assert_int_equal(v.nrows, REASONS);
+		for (i = 0; i < v.nrows; i++) {
+			assert_int_equal(v.rows[i].nkeys, 1);
+			assert_int_equal(v.rows[i].count, v.rows[i].reason - 0x1000 + 1);
+		}
+	}
+	view_free(&v);
+	free(rows);
+}
+
 static void test_names_parse(void **state)
 {
 	enum view_mode m;
@@ -483,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_sorting),
 		cmocka_unit_test(test_select_and_hist),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_many_reasons),
 		cmocka_unit_test(test_names_parse),
 		cmocka_unit_test(test_ui_sort_keys),
 		cmocka_unit_test(test_ui_views),
