@@ -65,13 +65,14 @@ static int run_batch(struct collector *c, const struct args *a, const struct ui_
 		.has_vcpu = a->has_vcpu, .vcpu = a->vcpu,
 		.reason = a->reason[0] ? a->reason : NULL,
 	};
+	struct view tv = { 0 };	/* the text table's, kept: a refresh reuses its arrays */
 	struct out_ctx oc = {
 		.host = h->host, .kernel = h->kernel, .filter = &f,
 		.mode = a->view, .sort = a->sort,
-		.hist = a->hist[0] ? a->hist : NULL,
+		.hist = a->hist[0] ? a->hist : NULL, .view = &tv,
 	};
 	struct snapshot s = { 0 };
-	int err;
+	int err, ret = 0;
 
 	for (uint64_t i = 1; !a->iterations || i <= a->iterations; i++) {
 		clock_sleep_or_stop(a->delay_s, stop);
@@ -85,7 +86,8 @@ static int run_batch(struct collector *c, const struct args *a, const struct ui_
 				fprintf(stderr, "exittop: %s\n", s.notice);
 			else
 				fprintf(stderr, "exittop: reading the BPF maps: %s\n", strerror(-err));
-			return 1;
+			ret = 1;
+			break;
 		}
 		if (s.notice)
 			fprintf(stderr, "exittop: %s\n", s.notice);
@@ -93,15 +95,17 @@ static int run_batch(struct collector *c, const struct args *a, const struct ui_
 		oc.wall_s = clock_realtime_s();
 		err = emit(a, &oc, &s);
 		if (err == -EPIPE)
-			return 0;	/* the reader has gone: nothing left to do */
+			break;	/* the reader has gone: nothing left to do */
 		if (err) {
 			fprintf(stderr, "exittop: writing output: %s\n", strerror(-err));
-			return 1;
+			ret = 1;
+			break;
 		}
 		if (*stop)
 			break;
 	}
-	return 0;
+	view_free(&tv);
+	return ret;
 }
 
 int main(int argc, char **argv)

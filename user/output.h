@@ -27,6 +27,8 @@ struct out_ctx {
 	bool reverse;
 	const char *hist;		/* reason whose histogram to add, or NULL */
 	bool header_done;		/* csv: header written (set by output_csv) */
+	struct view *view;		/* text: built again each interval, its arrays
+					 * kept (NULL: a view of its own per call) */
 };
 
 int output_text(FILE *f, const struct out_ctx *c, const struct snapshot *s);

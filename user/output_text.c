@@ -256,15 +256,17 @@ static void text_hist(FILE *f, const struct out_ctx *c, const struct snapshot *s
 
 int output_text(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 {
-	struct view v = { 0 };
+	struct view own = { 0 }, *vp = c->view ? c->view : &own;
 	char line[OUT_LINE_MAX], tbuf[32] = "", host[64], kern[64];
 	time_t t = (time_t)c->wall_s;
 	struct tm tm;
 	int err;
 
-	err = view_build(&v, s, c->mode, false, c->filter, c->sort, c->reverse);
-	if (err)
+	err = view_build(vp, s, c->mode, false, c->filter, c->sort, c->reverse);
+	if (err) {
+		view_free(&own);
 		return err;
+	}
 	if (gmtime_r(&t, &tm))
 		strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	text_printable(host, sizeof(host), c->host);
@@ -272,7 +274,7 @@ int output_text(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 	fprintf(f, "exittop %s  host %s  kernel %s  isa %s\n",
 		tbuf, host, kern, isa_name(s->isa));
 	fprintf(f, "vms %zu  vcpus %zu  exits %llu  rate %.1f/s  interval %.2fs",
-		v.nvms, v.nvcpus, (unsigned long long)v.sum.count, v.sum.rate, s->interval_s);
+		vp->nvms, vp->nvcpus, (unsigned long long)vp->sum.count, vp->sum.rate, s->interval_s);
 	if (s->dropped_delta || s->dropped_total)
 		fprintf(f, "  dropped %llu (total %llu)", (unsigned long long)s->dropped_delta,
 			(unsigned long long)s->dropped_total);
@@ -282,14 +284,14 @@ int output_text(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 			(unsigned long long)s->detail->dropped_total);
 	fputc('\n', f);
 	fmt_table_header(line, sizeof(line), c->mode, OUT_KEY_WIDTH, c->sort, c->reverse, false);
-	attr_line_end(line, sizeof(line), v.attrib ? &v.sum : NULL, true);
+	attr_line_end(line, sizeof(line), vp->attrib ? &vp->sum : NULL, true);
 	fprintf(f, "%s\n", line);
-	for (size_t i = 0; i < v.nrows; i++) {
-		fmt_table_row(line, sizeof(line), c->mode, OUT_KEY_WIDTH, &v.rows[i]);
-		attr_line_end(line, sizeof(line), v.attrib ? &v.rows[i] : NULL, false);
+	for (size_t i = 0; i < vp->nrows; i++) {
+		fmt_table_row(line, sizeof(line), c->mode, OUT_KEY_WIDTH, &vp->rows[i]);
+		attr_line_end(line, sizeof(line), vp->attrib ? &vp->rows[i] : NULL, false);
 		fprintf(f, "%s\n", line);
 		if (s->detail && c->mode == VIEW_REASON) {
-			err = drill_text(f, c, s, &v.rows[i]);
+			err = drill_text(f, c, s, &vp->rows[i]);
 			if (err)
 				break;
 		}
@@ -297,7 +299,7 @@ int output_text(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 	if (c->hist && *c->hist)
 		text_hist(f, c, s);
 	fputc('\n', f);
-	view_free(&v);
+	view_free(&own);
 	if (err)
 		return err;
 	return ferror(f) ? -EIO : 0;

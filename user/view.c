@@ -265,12 +265,19 @@ static int cmp_pid_vcpu(const void *pa, const void *pb)
 	return 0;
 }
 
-/* A new group (view row) for r's key under mode, zeroed. */
+/*
+ * A new group (view row) for r's key under mode, zeroed; NULL: out of
+ * memory. The rows grow with the groups, not with the snapshot's rows: a
+ * reason view of 65,536 keys has a few dozen groups.
+ */
 static struct view_row *new_group(struct view *v, enum view_mode mode, const struct stat_row *r,
 				  const struct vm_info *vm)
 {
-	struct view_row *g = &v->rows[v->nrows++];
+	struct view_row *g;
 
+	if (array_reserve(&v->rows, &v->cap, v->nrows + 1, sizeof(*v->rows), 64))
+		return NULL;
+	g = &v->rows[v->nrows++];
 	memset(g, 0, sizeof(*g));
 	g->pid = mode == VIEW_REASON ? 0 : r->pid;
 	g->vcpu = mode == VIEW_VCPU ? r->vcpu : 0;
@@ -357,17 +364,13 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 	const struct stat_row **sel;
 	size_t n = 0, i;
 
-	sel = calloc(s->nrows ? s->nrows : 1, sizeof(*sel));
-	if (!sel)
+	/* the selection: kept in v between builds, so a refresh allocates nothing */
+	if (array_reserve(&v->sel, &v->sel_cap, s->nrows, sizeof(*v->sel), 64))
 		return -ENOMEM;
+	sel = v->sel;
 	for (i = 0; i < s->nrows; i++)
 		if (view_filter_row(f, &s->rows[i]))
 			sel[n++] = &s->rows[i];
-
-	if (array_reserve(&v->rows, &v->cap, n, sizeof(*v->rows), 64)) {
-		free(sel);
-		return -ENOMEM;
-	}
 
 	v->mode = mode;
 	v->cumulative = cumulative;
@@ -404,24 +407,20 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 	 * their key, so the order they were made in does not show).
 	 */
 	v->nrows = 0;
-	if (mode == VIEW_REASON && reason_index_size(v, v->gidx.cap ? v->gidx.cap : 64)) {
-		free(sel);
+	if (mode == VIEW_REASON && reason_index_size(v, v->gidx.cap ? v->gidx.cap : 64))
 		return -ENOMEM;
-	}
 	for (i = 0; i < n; i++) {
 		const struct stat_row *r = sel[i];
 		struct view_row *g;
 
-		if (mode == VIEW_REASON) {
+		if (mode == VIEW_REASON)
 			g = reason_group(v, r);
-			if (!g) {
-				free(sel);
-				return -ENOMEM;
-			}
-		} else if (!i || cmp_group(&sel[i], &sel[i - 1], &mode))
+		else if (!i || cmp_group(&sel[i], &sel[i - 1], &mode))
 			g = new_group(v, mode, r, snapshot_vm(s, r->pid));
 		else
 			g = &v->rows[v->nrows - 1];
+		if (!g)
+			return -ENOMEM;
 		g->nkeys++;
 		/* totals only for a cumulative view: most rows of a big host are idle */
 		if (cumulative)
@@ -434,7 +433,6 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 			attr_add(&g->attr_delta, &r->attr_delta);
 		}
 	}
-	free(sel);
 	/* the sum of the groups is the sum of the rows (adds, and max of maxima) */
 	for (i = 0; i < v->nrows; i++) {
 		agg_add(&v->sum.total, &v->rows[i].total);
@@ -506,6 +504,7 @@ int view_select(const struct snapshot *s, const struct view_filter *f,
 void view_free(struct view *v)
 {
 	free(v->rows);
+	free(v->sel);
 	free(v->gidx.slot);
 	memset(v, 0, sizeof(*v));
 }

@@ -87,7 +87,10 @@ struct view {
 	size_t nvcpus;		/* distinct (pid, vcpu) in the (filtered) rows */
 	bool attrib;		/* the snapshot has attribution figures */
 	double interval_s;
-	struct reason_index gidx;	/* view_build's scratch */
+	/* view_build's scratch, kept between builds: a refresh allocates nothing */
+	struct reason_index gidx;
+	const struct stat_row **sel;	/* the rows the filter lets through */
+	size_t sel_cap;
 };
 
 /* The reason's name, or its code in hex when unknown. Returns buf. */
