@@ -68,7 +68,8 @@ static const char doc[] =
 "INTERACTIVE KEYS: h/?/F1 help, v cycle view (reason, vm, vcpu, histogram),\n"
 "Enter histogram of the selected reason (with --drill, of a drilled one: its\n"
 "details), </> or F6 sort column, I invert,\n"
-"/ or f filter (pid:N, vcpu:N, reason), p/space pause, r reset, c cumulative,\n"
+"/ or f filter (pid:N, vcpu:N, reason), i active rows only, p/space pause,\n"
+"r reset, c cumulative,\n"
 "a latency attribution columns (loads its programs on first use),\n"
 "+/- refresh faster/slower, q quit.\n"
 "\n"
@@ -86,6 +87,8 @@ static const struct argp_option options[] = {
 	{ "vcpu", OPT_VCPU, "N", 0, "Show only vCPU N (the vcpu_id of the tracepoints)", 0 },
 	{ "reason", OPT_REASON, "NAME|CODE", 0, "Show only this exit reason: a name (any case, e.g. cpuid, EPT_VIOLATION) or a code (10, 0x72)", 0 },
 	{ "view", OPT_VIEW, "MODE", 0, "Group rows by reason (default), vm or vcpu", 0 },
+	{ "active", 'i', NULL, 0, "Show only rows with exits in the last interval, as top hides idle tasks "
+	  "(the screen: key i); totals and shares still count every row", 0 },
 	{ "hist", OPT_HIST, "REASON", 0, "Latency histogram (log2 buckets) of one exit reason", 0 },
 	{ "sort", 's', "SORTKEY", 0, "Sort column: key, count, avg, p50, p99, max, time", 0 },
 	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf) on stderr", 0 },
@@ -181,9 +184,9 @@ static int check_modes(struct argp_state *st, const struct args *a)
 			return EINVAL;
 		}
 		if (a->format == OUT_CSV || a->has_vcpu || a->reason[0] || a->hist[0] ||
-		    a->sort_set || a->view_set || a->expire_s >= 0 || a->attrib) {
+		    a->sort_set || a->view_set || a->expire_s >= 0 || a->attrib || a->active) {
 			argp_error(st, "--check compares whole VMs: it takes none of "
-				   "--csv, --vcpu, --reason, --hist, --view, -s, --expire, --attrib "
+				   "--csv, --vcpu, --reason, --hist, --view, -s, --expire, --attrib, --active "
 				   "(only -d, -n, --json, -p, -b)");
 			return EINVAL;
 		}
@@ -198,9 +201,9 @@ static int check_modes(struct argp_state *st, const struct args *a)
 		return 0;
 	}
 	if (a->batch || a->format != OUT_AUTO || a->iterations || a->has_vcpu ||
-	    a->reason[0] || a->hist[0] || a->sort_set || a->attrib) {
+	    a->reason[0] || a->hist[0] || a->sort_set || a->attrib || a->active) {
 		argp_error(st, "--listen exports everything it traces: it takes none of "
-			   "-b, -n, --json, --csv, --vcpu, --reason, --hist, -s, --attrib (only -p)");
+			   "-b, -n, --json, --csv, --vcpu, --reason, --hist, -s, --attrib, --active (only -p)");
 		return EINVAL;
 	}
 	if (a->delay_set && a->export_interval_s > 0) {
@@ -278,6 +281,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	switch (key) {
 	case 'b':
 		a->batch = true;
+		break;
+	case 'i':
+		a->active = true;
 		break;
 	case 'd':
 		if (parse_seconds(st, arg, "delay", 0.1, 3600, &a->delay_s))

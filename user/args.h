@@ -49,6 +49,7 @@ struct args {
 	enum sort_key sort;
 	bool sort_set;		/* -s given: keep it across view changes */
 	bool attrib;		/* --attrib: latency attribution columns */
+	bool active;		/* -i, --active: only rows with exits in the interval */
 
 	/* Exporter mode (export.h): --listen and what only it takes. */
 	char listen[128];	/* ADDR:PORT; "" when not exporting */

@@ -64,6 +64,7 @@ static int run_batch(struct collector *c, const struct args *a, const struct ui_
 		.pids = a->pids, .npids = a->npids,
 		.has_vcpu = a->has_vcpu, .vcpu = a->vcpu,
 		.reason = a->reason[0] ? a->reason : NULL,
+		.active = a->active,
 	};
 	struct view tv = { 0 };	/* the text table's, kept: a refresh reuses its arrays */
 	struct out_ctx oc = {

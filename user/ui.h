@@ -30,6 +30,7 @@ struct ui_state {
 	bool reverse;
 	bool paused;
 	bool cumulative;	/* figures since start instead of the last interval */
+	bool active;		/* only rows with exits in the last interval ('i', -i) */
 	bool attrib;		/* latency attribution columns shown ('a', --attrib) */
 	bool help;
 	double delay_s;

@@ -98,6 +98,8 @@ static void draw_header(const struct ui_state *st, const struct ui_host *h,
 	snprintf(buf, sizeof(buf), "%s%s", sort_key_name(st->sort), st->reverse ? " (reversed)" : "");
 	label_value("sort: ", buf, val);
 	label_value("figures: ", st->cumulative ? "since start" : "last interval", val);
+	if (st->active)
+		label_value("rows: ", "active", val);
 	if (st->filter_text[0] || st->arg_reason[0] || st->arg_npids || st->arg_has_vcpu) {
 		char f[UI_TEXT_LEN + 16];
 
@@ -336,6 +338,7 @@ static void draw_help(void)
 		"  / f         filter: pid:N, vcpu:N, reason name or code, a VM's pid; empty clears",
 		"  Esc         clear the filter / leave the histogram or the details",
 		"  c           figures of the last interval <-> since start (or reset)",
+		"  i           only rows with exits in the last interval <-> all rows",
 		"  a           latency attribution: mean KVM, VMM, WAIT (for a CPU), BLOCKED (halted)",
 		"              time per exit; loads its programs on first use",
 		"  p Space     pause / resume",

@@ -24,6 +24,7 @@ void ui_state_init(struct ui_state *st, const struct args *a)
 	st->sort = a->sort;
 	st->delay_s = a->delay_s;
 	st->attrib = a->attrib;
+	st->active = a->active;
 	st->arg_pids = a->pids;
 	st->arg_npids = a->npids;
 	st->arg_has_vcpu = a->has_vcpu;
@@ -174,6 +175,12 @@ int ui_key(struct ui_state *st, int key, int nrows, int page, const char *sel_re
 		st->cumulative = !st->cumulative;
 		snprintf(st->message, sizeof(st->message), "%s",
 			 st->cumulative ? "figures since start (or reset)" : "figures of the last interval");
+		return UI_ACT_REDRAW;
+	case 'i':
+		st->active = !st->active;
+		st->selected = st->scroll = 0;
+		snprintf(st->message, sizeof(st->message), "%s", st->active ?
+			 "only rows with exits in the last interval (totals count all)" : "all rows");
 		return UI_ACT_REDRAW;
 	case 'a':
 		st->attrib = !st->attrib;
@@ -336,4 +343,5 @@ void ui_filter(const struct ui_state *st, struct view_filter *f, uint32_t *pidbu
 		f->reason = st->f_reason;
 	else if (st->arg_reason[0])
 		f->reason = st->arg_reason;
+	f->active = st->active;
 }

@@ -119,6 +119,27 @@ bool view_filter_row(const struct view_filter *f, const struct stat_row *r)
 	return reason_matches(f->reason, r->isa, r->reason);
 }
 
+static bool agg_active(const struct agg *d)
+{
+	return d->count || d->lat_count;
+}
+
+bool view_row_shown(const struct view_filter *f, const struct stat_row *r)
+{
+	return !f || !f->active || agg_active(&r->delta);
+}
+
+/* Drop the groups without exits in the last interval, keeping the order. */
+static void drop_idle_groups(struct view *v)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < v->nrows; i++)
+		if (agg_active(&v->rows[i].delta))
+			v->rows[k++] = v->rows[i];
+	v->nrows = k;
+}
+
 const struct vm_info *snapshot_vm(const struct snapshot *s, uint32_t pid)
 {
 	for (size_t i = 0; i < s->nvms; i++)
@@ -425,7 +446,7 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 		/* totals only for a cumulative view: most rows of a big host are idle */
 		if (cumulative)
 			agg_add(&g->total, &r->total);
-		if (r->delta.count || r->delta.lat_count)	/* else all zero: idle */
+		if (agg_active(&r->delta))	/* else all zero: idle */
 			agg_add(&g->delta, &r->delta);
 		if (s->attrib) {
 			if (cumulative)
@@ -460,6 +481,9 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 		}
 	}
 
+	/* after the sum and the shares: hiding idle groups changes neither */
+	if (f && f->active)
+		drop_idle_groups(v);
 	{
 		struct sort_ctx sc = { .mode = mode, .key = key, .reverse = reverse };
 

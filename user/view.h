@@ -40,6 +40,13 @@ struct view_filter {
 	bool has_vcpu;
 	uint32_t vcpu;
 	const char *reason;	/* name (any case) or code (decimal, 0x hex); NULL: all */
+	/*
+	 * Show only rows with exits in the last interval (--active, key i),
+	 * as top hides idle tasks. It decides what is shown, not what is
+	 * counted: totals, shares and the VM and vCPU counts still take every
+	 * row, so view_filter_row() does not look at it.
+	 */
+	bool active;
 };
 
 struct view_row {
@@ -97,6 +104,9 @@ struct view {
 const char *reason_label(uint8_t isa, uint32_t code, char *buf, size_t len);
 
 const char *isa_name(uint8_t isa);	/* "vmx", "svm" or "unknown" */
+
+/* Is r shown under f's active flag (exits, or latencies, in the last interval)? */
+bool view_row_shown(const struct view_filter *f, const struct stat_row *r);
 
 /* Does the filter text name this reason? (Name in any case, or number; see reason_parse.) */
 bool reason_matches(const char *filter, uint8_t isa, uint32_t code);

@@ -351,6 +351,30 @@ static void test_attrib(void **state)
 	captured_free(&c);
 }
 
+/* -i, --active: only rows with exits in the interval; not for --check or --listen */
+static void test_active(void **state)
+{
+	struct captured c;
+	struct args a;
+
+	assert_int_equal(parse(&a, &c, NULL), ARGS_OK);
+	assert_false(a.active);
+	captured_free(&c);
+	assert_int_equal(parse(&a, &c, "-i", "--csv", NULL), ARGS_OK);
+	assert_true(a.active);
+	captured_free(&c);
+	assert_int_equal(parse(&a, &c, "--active", "-b", "--view", "vcpu", NULL), ARGS_OK);
+	assert_true(a.active);
+	assert_int_equal(c.errlen, 0);
+	captured_free(&c);
+	assert_int_equal(parse(&a, &c, "--active", "--check", NULL), ARGS_EXIT_USAGE);
+	assert_non_null(strstr(c.err, "--active"));
+	captured_free(&c);
+	assert_int_equal(parse(&a, &c, "-i", "--listen", "9100", NULL), ARGS_EXIT_USAGE);
+	assert_non_null(strstr(c.err, "--active"));
+	captured_free(&c);
+}
+
 /* --expire also outside the exporter: how long an ended VM's rows stay */
 static void test_expire_batch(void **state)
 {
@@ -440,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_expire_batch),
 		cmocka_unit_test(test_attrib),
+		cmocka_unit_test(test_active),
 		cmocka_unit_test(test_drill),
 	};
 

@@ -254,6 +254,56 @@ static void test_empty(void **state)
 }
 
 /*
+ * --active hides the groups without exits in the interval (0x4242 of
+ * build()), and nothing else changes: the sums, shares, VM and vCPU counts
+ * still take every row, in the interval and in the cumulative view.
+ */
+static void test_active(void **state)
+{
+	struct view_filter act = { .active = true };
+	struct view_filter act_4242 = { .active = true, .reason = "0x4242" };
+	const struct view_row *r;
+	struct fake f;
+	struct view v = { 0 };
+
+	build(&f);
+	assert_int_equal(view_build(&v, &f.s, VIEW_REASON, false, &act, SORT_COUNT, false), 0);
+	assert_int_equal(v.nrows, 3);
+	assert_null(find_reason(&v, 0x4242));
+	assert_int_equal(v.nvms, 2);
+	assert_int_equal(v.nvcpus, 3);
+	assert_int_equal(v.sum.count, 1000);
+	assert_int_equal(v.sum.nkeys, 5);
+	r = find_reason(&v, SVM_CPUID);
+	assert_true(r->pct == 80.0);
+	assert_true(r->time_pct > 36.69 && r->time_pct < 36.71);
+	assert_int_equal(v.rows[0].reason, SVM_CPUID);	/* still sorted */
+	assert_int_equal(v.rows[2].reason, SVM_HLT);
+
+	/* cumulative: 0x4242's 5 exits still in the total, its row still hidden */
+	assert_int_equal(view_build(&v, &f.s, VIEW_REASON, true, &act, SORT_COUNT, false), 0);
+	assert_int_equal(v.nrows, 3);
+	assert_int_equal(v.sum.total.count, 2400 + 10 + 380 + 5);
+
+	/* by vCPU: beta's vCPU 0 has IOIO exits, so it stays */
+	assert_int_equal(view_build(&v, &f.s, VIEW_VCPU, false, &act, SORT_KEY, false), 0);
+	assert_int_equal(v.nrows, 3);
+	/* a filter leaving only idle rows: no row, the counts of what it selects */
+	assert_int_equal(view_build(&v, &f.s, VIEW_VM, false, &act_4242, SORT_KEY, false), 0);
+	assert_int_equal(v.nrows, 0);
+	assert_int_equal(v.nvms, 1);
+	assert_int_equal(v.sum.nkeys, 1);
+	act_4242.active = false;
+	assert_int_equal(view_build(&v, &f.s, VIEW_VM, false, &act_4242, SORT_KEY, false), 0);
+	assert_int_equal(v.nrows, 1);
+	view_free(&v);
+
+	assert_true(view_row_shown(NULL, &f.rows[4]));
+	assert_false(view_row_shown(&act, &f.rows[4]));	/* 0x4242: idle */
+	assert_true(view_row_shown(&act, &f.rows[0]));
+}
+
+/*
  * More reasons than the group index starts with (64 places, kept half
  * full): it grows while the groups are made, and every group still gets
  * all of its rows. 3 vCPUs x 200 reasons; reason k has k + 1 exits a vCPU.
@@ -448,6 +498,20 @@ static void test_ui_misc_keys(void **state)
 	assert_true(ui_delay_step(1.5, 1) == 2);
 	ui_key(&st, 'c', 0, 10, "");
 	assert_true(st.cumulative);
+	st.selected = 3;
+	assert_int_equal(ui_key(&st, 'i', 0, 10, ""), UI_ACT_REDRAW);
+	assert_true(st.active);
+	assert_int_equal(st.selected, 0);	/* the rows change: back to the top */
+	{
+		struct view_filter flt;
+		uint32_t buf[1];
+
+		ui_filter(&st, &flt, buf);
+		assert_true(flt.active);
+		ui_key(&st, 'i', 0, 10, "");
+		ui_filter(&st, &flt, buf);
+		assert_false(flt.active);
+	}
 
 	/* selection stays inside the table and scrolls by pages */
 	ui_key(&st, UI_KEY_END, 30, 10, "");
@@ -536,6 +600,7 @@ int main(void)
 		cmocka_unit_test(test_select_and_hist),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_many_reasons),
+		cmocka_unit_test(test_active),
 		cmocka_unit_test(test_names_parse),
 		cmocka_unit_test(test_ui_sort_keys),
 		cmocka_unit_test(test_ui_views),
