@@ -96,6 +96,8 @@ void drill_json(struct json *j, const struct out_ctx *c, const struct snapshot *
 	for (size_t i = first; i < first + n; i++) {
 		const struct detail_row *d = &s->detail->rows[i];
 
+		if (!view_shown(c->filter, &d->delta))
+			continue;	/* --active: idle in this interval */
 		json_obj(j, NULL, JSON_COMPACT);
 		json_detail_key(j, &d->key);
 		json_u64(j, "count", d->delta.count);
@@ -131,6 +133,8 @@ void drill_csv(FILE *f, const struct out_ctx *c, const struct snapshot *s,
 	for (size_t i = first; i < first + n; i++) {
 		const struct detail_row *d = &s->detail->rows[i];
 
+		if (!view_shown(c->filter, &d->delta))
+			continue;	/* --active: idle in this interval */
 		csv_row_key(f, c, s, r);
 		csv_figures(f, &d->delta, &d->total, s->interval_s, r->delta.lat_sum_ns);
 		csv_attr_cols(f, s, &d->attr_delta, &d->attr_total);
@@ -209,6 +213,10 @@ int drill_lines(const struct snapshot *s, const struct view_filter *f,
 			m[k++] = m[i];
 		}
 	}
+	/* --active: merged first, so a shown line keeps every vCPU's totals */
+	for (i = 0, n = k, k = 0; i < n; i++)
+		if (view_shown(f, &m[i].d))
+			m[k++] = m[i];
 	for (i = 0; i < k; i++)
 		m[i].shown = cumulative ? m[i].t.count : m[i].d.count;
 	qsort(m, k, sizeof(*m), cmp_count);

@@ -124,9 +124,9 @@ static bool agg_active(const struct agg *d)
 	return d->count || d->lat_count;
 }
 
-bool view_row_shown(const struct view_filter *f, const struct stat_row *r)
+bool view_shown(const struct view_filter *f, const struct agg *delta)
 {
-	return !f || !f->active || agg_active(&r->delta);
+	return !f || !f->active || agg_active(delta);
 }
 
 /* Drop the groups without exits in the last interval, keeping the order. */

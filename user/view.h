@@ -105,8 +105,11 @@ const char *reason_label(uint8_t isa, uint32_t code, char *buf, size_t len);
 
 const char *isa_name(uint8_t isa);	/* "vmx", "svm" or "unknown" */
 
-/* Is r shown under f's active flag (exits, or latencies, in the last interval)? */
-bool view_row_shown(const struct view_filter *f, const struct stat_row *r);
+/*
+ * Is a row (or a --drill detail) with these interval figures shown under
+ * f's active flag: exits, or latencies, in the last interval?
+ */
+bool view_shown(const struct view_filter *f, const struct agg *delta);
 
 /* Does the filter text name this reason? (Name in any case, or number; see reason_parse.) */
 bool reason_matches(const char *filter, uint8_t isa, uint32_t code);

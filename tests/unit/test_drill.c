@@ -209,9 +209,9 @@ static int w_json(FILE *f, struct out_ctx *c, const struct snapshot *s) { return
 static int w_csv(FILE *f, struct out_ctx *c, const struct snapshot *s) { return output_csv(f, c, s); }
 static int w_text(FILE *f, struct out_ctx *c, const struct snapshot *s) { return output_text(f, c, s); }
 
-static char *capture(writer w, const struct snapshot *s)
+static char *capture_f(writer w, const struct snapshot *s, const struct view_filter *flt)
 {
-	struct out_ctx c = { .host = "h", .kernel = "k", .wall_s = 1.0, .seq = 1 };
+	struct out_ctx c = { .host = "h", .kernel = "k", .wall_s = 1.0, .seq = 1, .filter = flt };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
@@ -220,6 +220,11 @@ static char *capture(writer w, const struct snapshot *s)
 	assert_int_equal(w(m, &c, s), 0);
 	fclose(m);
 	return buf;
+}
+
+static char *capture(writer w, const struct snapshot *s)
+{
+	return capture_f(w, s, NULL);
 }
 
 static void has(const char *text, const char *part)
@@ -270,6 +275,40 @@ static void test_outputs(void **state)
 	free(out);
 	out = capture(w_json, &f.s);
 	assert_null(strstr(out, "detail"));
+	free(out);
+}
+
+/*
+ * --active with --drill: port 0x80 idle in the interval (its 2 exits were
+ * earlier) is left out of the JSON detail list, the CSV and the text
+ * lines; port 0x70 stays, and so do the reason rows' figures.
+ */
+static void test_outputs_active(void **state)
+{
+	struct view_filter act = { .active = true };
+	struct fake f;
+	char *out;
+
+	(void)state;
+	build(&f);
+	memset(&drows[1].delta, 0, sizeof(drows[1].delta));
+	f.rows[0].delta.count = 3;	/* IOIO: port 0x70's 3 exits this interval */
+	out = capture_f(w_json, &f.s, &act);
+	has(out, "\"label\":\"port 0x70 out 1B\"");
+	assert_null(strstr(out, "port 0x80"));
+	free(out);
+	out = capture_f(w_csv, &f.s, &act);
+	has(out, ",pio,port 0x70 out 1B\n");
+	assert_null(strstr(out, "port 0x80"));
+	free(out);
+	out = capture_f(w_text, &f.s, &act);
+	has(out, "  port 0x70 out 1B ");
+	assert_null(strstr(out, "port 0x80"));
+	free(out);
+	/* without it the idle port is there, with 0 exits in the interval */
+	out = capture(w_csv, &f.s);
+	has(out, ",IOIO,0,2,");
+	has(out, "port 0x80 out 1B\n");
 	free(out);
 }
 
@@ -383,6 +422,24 @@ static void test_lines(void **state)
 	assert_int_equal(l[1].row.count, 5);
 	free(l);
 
+	/*
+	 * --active, port 0x90 idle in the interval and port 0x70 idle on one
+	 * vCPU only: 0x90 goes, 0x70 stays with both vCPUs' totals.
+	 */
+	{
+		struct view_filter act = { .active = true };
+
+		for (int i = 0; i < 5; i++)
+			if (rows[i].key.id == 0x90 || (rows[i].key.id == 0x70 && rows[i].key.vcpu == 0))
+				memset(&rows[i].delta, 0, sizeof(rows[i].delta));
+		assert_int_equal(drill_lines(&s, &act, &vr, true, &l, &n), 0);
+		assert_int_equal(n, 2);
+		assert_string_equal(l[0].label, "port 0x70 out 1B");
+		assert_int_equal(l[0].row.count, 20);
+		assert_string_equal(l[1].label, "port 0x80 out 1B");
+		free(l);
+	}
+
 	vr.reason = 0x78;	/* HLT: not drilled */
 	assert_int_equal(drill_lines(&s, NULL, &vr, false, &l, &n), 0);
 	assert_int_equal(n, 0);
@@ -399,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_rows_of),
 		cmocka_unit_test(test_outputs),
+		cmocka_unit_test(test_outputs_active),
 		cmocka_unit_test(test_outputs_attrib),
 		cmocka_unit_test(test_lines),
 	};

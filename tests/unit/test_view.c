@@ -298,9 +298,9 @@ static void test_active(void **state)
 	assert_int_equal(v.nrows, 1);
 	view_free(&v);
 
-	assert_true(view_row_shown(NULL, &f.rows[4]));
-	assert_false(view_row_shown(&act, &f.rows[4]));	/* 0x4242: idle */
-	assert_true(view_row_shown(&act, &f.rows[0]));
+	assert_true(view_shown(NULL, &f.rows[4].delta));
+	assert_false(view_shown(&act, &f.rows[4].delta));	/* 0x4242: idle */
+	assert_true(view_shown(&act, &f.rows[0].delta));
 }
 
 /*
