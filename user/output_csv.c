@@ -126,7 +126,7 @@ int output_csv(FILE *f, struct out_ctx *c, const struct snapshot *s)
 	for (i = 0; i < n; i++) {
 		const struct stat_row *r = rows[i];
 
-		if (!view_shown(c->filter, &r->delta))
+		if (!view_row_shown(c->filter, s, r))
 			continue;	/* --active: idle in this interval */
 		csv_row_key(f, c, s, r);
 		csv_figures(f, &r->delta, &r->total, s->interval_s, lat_all);

@@ -135,7 +135,7 @@ int output_json(FILE *f, const struct out_ctx *c, const struct snapshot *s)
 		const struct stat_row *r = rows[i];
 		char rb[48];
 
-		if (!view_shown(c->filter, &r->delta))
+		if (!view_row_shown(c->filter, s, r))
 			continue;	/* --active: idle in this interval (still in totals) */
 		json_obj(&j, NULL, JSON_COMPACT);
 		json_u64(&j, "pid", r->pid);

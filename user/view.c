@@ -10,6 +10,7 @@
 #include "attrib_stats.h"
 #include "array.h"
 #include "view.h"
+#include "drill.h"
 
 static const char *const mode_names[VIEW_MODES] = {
 	[VIEW_REASON] = "reason",
@@ -129,13 +130,27 @@ bool view_shown(const struct view_filter *f, const struct agg *delta)
 	return !f || !f->active || agg_active(delta);
 }
 
-/* Drop the groups without exits in the last interval, keeping the order. */
+bool view_row_shown(const struct view_filter *f, const struct snapshot *s,
+		    const struct stat_row *r)
+{
+	size_t first, n, i;
+
+	if (view_shown(f, &r->delta))
+		return true;
+	detail_rows_of(s->detail, r->pid, r->vcpu, r->isa, r->reason, &first, &n);
+	for (i = first; i < first + n; i++)
+		if (agg_active(&s->detail->rows[i].delta))
+			return true;
+	return false;
+}
+
+/* Drop the groups none of whose rows is shown (--active), keeping the order. */
 static void drop_idle_groups(struct view *v)
 {
 	size_t i, k = 0;
 
 	for (i = 0; i < v->nrows; i++)
-		if (agg_active(&v->rows[i].delta))
+		if (v->rows[i].shown)
 			v->rows[k++] = v->rows[i];
 	v->nrows = k;
 }
@@ -443,6 +458,8 @@ int view_build(struct view *v, const struct snapshot *s, enum view_mode mode,
 		if (!g)
 			return -ENOMEM;
 		g->nkeys++;
+		if (f && f->active && !g->shown)
+			g->shown = view_row_shown(f, s, r);
 		/* totals only for a cumulative view: most rows of a big host are idle */
 		if (cumulative)
 			agg_add(&g->total, &r->total);

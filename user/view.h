@@ -58,6 +58,7 @@ struct view_row {
 	const char *name;	/* VIEW_VM, VIEW_VCPU: guest name, "" if unknown */
 	bool alive;		/* false: the VMM process has exited (VIEW_VM, VIEW_VCPU) */
 	uint32_t nkeys;		/* snapshot rows merged into this one */
+	bool shown;		/* --active: a row of it is (view_row_shown) */
 
 	struct agg total;	/* only in a cumulative view: zero otherwise */
 	struct agg delta;
@@ -110,6 +111,16 @@ const char *isa_name(uint8_t isa);	/* "vmx", "svm" or "unknown" */
  * f's active flag: exits, or latencies, in the last interval?
  */
 bool view_shown(const struct view_filter *f, const struct agg *delta);
+
+/*
+ * Is snapshot row r of s shown under f's active flag: it, or one of its
+ * --drill details, has exits or latencies in the interval. Details are
+ * read just before the exit counters (drill_collect.h), so the details of
+ * exits between the two reads come one interval after their exits: the
+ * row is shown then too, or they would never be.
+ */
+bool view_row_shown(const struct view_filter *f, const struct snapshot *s,
+		    const struct stat_row *r);
 
 /* Does the filter text name this reason? (Name in any case, or number; see reason_parse.) */
 bool reason_matches(const char *filter, uint8_t isa, uint32_t code);

@@ -310,6 +310,34 @@ static void test_outputs_active(void **state)
 	has(out, ",IOIO,0,2,");
 	has(out, "port 0x80 out 1B\n");
 	free(out);
+
+	/*
+	 * Details come an interval after their exits when the exits fell
+	 * between the two reads of a refresh: IOIO idle in this interval, its
+	 * port 0x70 detail not. The row is shown, with that detail.
+	 */
+	memset(&f.rows[0].delta, 0, sizeof(f.rows[0].delta));
+	out = capture_f(w_json, &f.s, &act);
+	has(out, "\"reason_name\":\"IOIO\",\"count\":0,");
+	has(out, "\"label\":\"port 0x70 out 1B\"");
+	assert_null(strstr(out, "port 0x80"));
+	free(out);
+	out = capture_f(w_csv, &f.s, &act);
+	has(out, ",IOIO,0,");
+	has(out, ",pio,port 0x70 out 1B\n");
+	free(out);
+	out = capture_f(w_text, &f.s, &act);
+	has(out, "\nIOIO ");
+	has(out, "  port 0x70 out 1B ");
+	free(out);
+	/* and a row idle with all its details idle is not */
+	memset(&drows[0].delta, 0, sizeof(drows[0].delta));
+	out = capture_f(w_json, &f.s, &act);
+	assert_null(strstr(out, "IOIO"));
+	free(out);
+	out = capture_f(w_text, &f.s, &act);
+	assert_null(strstr(out, "IOIO"));
+	free(out);
 }
 
 /*
