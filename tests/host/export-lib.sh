@@ -50,11 +50,23 @@ ex_stop_driver() {
 	dpid=""
 }
 
+# A port outside the kernel's ephemeral range (ip_local_port_range): a port
+# inside it may be taken between the check and the bind by any connect() on
+# the host (CI once lost Prometheus's port to one). No socket in any state
+# may hold it: a connected socket's local port also makes bind() fail.
 ex_free_port() {
+	read -r _lo _hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || _lo=32768 _hi=60999
+	if [ "$_lo" -gt 11024 ]; then
+		_base=10000 _span=$((_lo - 10000))
+	else
+		_base=$((_hi + 1)) _span=$((65535 - _hi))
+	fi
+	[ "$_span" -gt 0 ] || return 1
 	_i=0
 	while [ $_i -lt 50 ]; do
-		_p=$((20000 + ($$ * 7 + _i * 131 + $(date +%N | sed 's/^0*//;s/^$/0/') % 997) % 40000))
-		if ! ss -Htln "sport = :$_p" 2>/dev/null | grep -q .; then
+		_r=$(date +%N | sed 's/^0*//;s/^$/0/')
+		_p=$((_base + ($$ * 7 + _i * 131 + _r) % _span))
+		if ! ss -Htan "sport = :$_p" 2>/dev/null | grep -q .; then
 			echo "$_p"
 			return 0
 		fi
@@ -78,6 +90,17 @@ ex_wait_addr() {
 }
 
 ex_prom_start() {
+	# a port taken between ex_free_port and Prometheus's bind: try another
+	for _try in 1 2 3; do
+		ex_prom_try "$@" && return 0
+		grep -q 'address already in use' "$2/prometheus.log" 2>/dev/null || return 1
+		wait "$EX_PROM_PID" 2>/dev/null
+		EX_PROM_PID=""
+	done
+	return 1
+}
+
+ex_prom_try() {
 	_target=$1 _dir=$2 _secs=${3:-60}
 	_pp=$(ex_free_port) || return 1
 	mkdir -p "$_dir/data" || return 1
@@ -101,7 +124,7 @@ EOF
 	EX_PROM="http://127.0.0.1:$_pp"
 	_n=$((_secs * 5))
 	while [ $_n -gt 0 ]; do
-		curl -sf "$EX_PROM/-/ready" >/dev/null 2>&1 && return 0
+		curl -sf --max-time 2 "$EX_PROM/-/ready" >/dev/null 2>&1 && return 0
 		kill -0 "$EX_PROM_PID" 2>/dev/null || return 1
 		sleep 0.2
 		_n=$((_n - 1))
