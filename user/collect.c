@@ -340,16 +340,20 @@ static void read_attr(struct collector *c, size_t n)
 				&c->attr_cur[i]);
 }
 
-/* The same for the latency split of key i (--attrib). */
-static void update_attr(struct collector *c, struct row_state *r, size_t i)
+/* The same for the latency split of key i (--attrib). 0 or -ENOMEM. */
+static int update_attr(struct collector *c, struct row_state *r, size_t i)
 {
 	struct attr_agg cur = c->attr_cur[i];
+	struct row_attr *a = r->attr;
 
-	if (attr_went_back(&cur, &r->attr_last))
-		memset(&r->attr_last, 0, sizeof(r->attr_last));
-	attr_diff(&r->attr_delta, &cur, &r->attr_last);
-	attr_add(&r->attr_total, &r->attr_delta);
-	r->attr_last = cur;
+	if (!a && !(a = r->attr = calloc(1, sizeof(*a))))
+		return -ENOMEM;
+	if (attr_went_back(&cur, &a->last))
+		memset(&a->last, 0, sizeof(a->last));
+	attr_diff(&a->delta, &cur, &a->last);
+	attr_add(&a->total, &a->delta);
+	a->last = cur;
+	return 0;
 }
 
 /* Fold the n keys just read into their row states: deltas, totals. */
@@ -374,7 +378,8 @@ static int update_rows(struct collector *c, size_t n)
 			r->delta_set = true;
 		}
 		if (c->attrib) {
-			update_attr(c, r, i);
+			if (update_attr(c, r, i))
+				return -ENOMEM;
 			r->delta_set = true;
 		}
 		if (r->key.isa)
@@ -398,7 +403,8 @@ static void reap_ended(struct collector *c, size_t n)
 			continue;
 		exits_maps_free_slot(&c->maps, i);
 		memset(&r->last, 0, sizeof(r->last));
-		memset(&r->attr_last, 0, sizeof(r->attr_last));
+		if (r->attr)
+			memset(&r->attr->last, 0, sizeof(r->attr->last));
 	}
 	vmtable_retire_ended(&c->vms, clock_mono_ns());
 }
@@ -488,7 +494,8 @@ static void forget_ended(struct collector *c, uint64_t ended_by_ns, bool zero_to
 		if (zero_totals) {
 			rowtable_for_each(&c->rt, old) {
 				memset(&old->total, 0, sizeof(old->total));
-				memset(&old->attr_total, 0, sizeof(old->attr_total));
+				if (old->attr)
+					memset(&old->attr->total, 0, sizeof(old->attr->total));
 			}
 		}
 		return;
@@ -501,10 +508,15 @@ static void forget_ended(struct collector *c, uint64_t ended_by_ns, bool zero_to
 		if (!r)
 			break;
 		r->last = old->last;	/* the kernel keeps counting from there */
-		r->attr_last = old->attr_last;
-		if (!zero_totals) {
+		if (!zero_totals)
 			r->total = old->total;
-			r->attr_total = old->attr_total;
+		/* the split moves over: r owns it, the old table no longer */
+		r->attr = old->attr;
+		old->attr = NULL;
+		if (r->attr) {
+			memset(&r->attr->delta, 0, sizeof(r->attr->delta));	/* as r's */
+			if (zero_totals)
+				memset(&r->attr->total, 0, sizeof(r->attr->total));
 		}
 		r->vm = newidx[old->vm - 1];
 	}
@@ -534,7 +546,8 @@ int collector_poll(struct collector *c, struct snapshot *s)
 		if (!r->delta_set)
 			continue;	/* idle key: its deltas are zero already */
 		memset(&r->delta, 0, sizeof(r->delta));
-		memset(&r->attr_delta, 0, sizeof(r->attr_delta));
+		if (r->attr)
+			memset(&r->attr->delta, 0, sizeof(r->attr->delta));
 		r->delta_set = false;
 	}
 

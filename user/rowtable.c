@@ -117,8 +117,11 @@ struct row_state *rowtable_get(struct row_table *t, const struct exits_key *k, b
 
 void rowtable_free(struct row_table *t)
 {
+	struct row_state *r;
 	size_t i;
 
+	rowtable_for_each(t, r)
+		free(r->attr);
 	for (i = 0; i < chunks(t->n); i++)
 		free(t->chunk[i]);
 	free(t->chunk);

@@ -19,14 +19,24 @@
 
 #include "model.h"
 
+/* --attrib: a row's latency split, as last/total/delta are its figures */
+struct row_attr {
+	struct attr_agg last, total, delta;
+};
+
 struct row_state {
-	bool delta_set;		/* delta or attr_delta nonzero: zero them at the next poll */
+	bool delta_set;		/* delta or attr's delta nonzero: zero them at the next poll */
 	bool snap_delta;	/* the snapshot's copy of the row has a nonzero delta */
 	struct exits_key key;
 	struct agg last;	/* kernel value at the previous read */
 	struct agg total;
 	struct agg delta;
-	struct attr_agg attr_last, attr_total, attr_delta;	/* --attrib */
+	/*
+	 * Made at the row's first read with --attrib (NULL: all zero), so
+	 * that the rows of a run without it do not carry 192 bytes each;
+	 * rowtable_free frees it.
+	 */
+	struct row_attr *attr;
 	size_t vm;		/* the collector's VM index + 1; 0: not set yet */
 };
 

@@ -79,8 +79,13 @@ int snap_rows_fill(struct snap_rows *b, struct row_table *rt, size_t *n)
 		row->isa = (uint8_t)r->key.isa;
 		row->total = r->total;
 		row->delta = r->delta;
-		row->attr_total = r->attr_total;
-		row->attr_delta = r->attr_delta;
+		if (r->attr) {
+			row->attr_total = r->attr->total;
+			row->attr_delta = r->attr->delta;
+		} else {
+			memset(&row->attr_total, 0, sizeof(row->attr_total));
+			memset(&row->attr_delta, 0, sizeof(row->attr_delta));
+		}
 	}
 	*n = b->n;
 	return 0;
